@@ -5,6 +5,8 @@ This module is the whole public surface of the runtime; everything else is priva
 
 from __future__ import annotations
 
+from runtime._connection import CallContext, Connection, MethodResult, OAuthStart
+from runtime._connector import Connector
 from runtime._errors import (
     ApiError,
     BadRequestError,
@@ -23,14 +25,19 @@ from runtime._errors import (
 __all__ = [
     "ApiError",
     "BadRequestError",
+    "CallContext",
     "ConfigurationError",
+    "Connection",
     "ConnectionProblem",
+    "Connector",
     "ConnectorError",
     "CustomCodeError",
     "FormulaError",
     "InternalError",
     "InvalidInputError",
+    "MethodResult",
     "NotSupportedError",
+    "OAuthStart",
     "SandboxLimitError",
     "SpecError",
 ]

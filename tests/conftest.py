@@ -25,3 +25,6 @@ def shared_path(*parts: str) -> Path:
             pytest.fail(f"{reason}; {REQUIRE_SHARED_ENV} is set, so this must not be skipped")
         pytest.skip(reason)
     return path
+
+
+pytest_plugins = ["tests.fakeapi.fixtures"]

@@ -11,7 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMANDS: tuple[str, ...] = ("js",)
+COMMANDS: tuple[str, ...] = ("js", "run", "validate", "inspect", "test", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

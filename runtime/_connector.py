@@ -1,0 +1,178 @@
+"""A loaded connector: compiled once, connected many times.
+
+`Connector.load(path)` parses and compiles everything (through the loader) and picks each
+method's executor; `connector.connect(...)` makes a `Connection` from the host's stored data.
+All connectors of a process share one `Sandbox` carrying the runtime's JS extensions
+(`apiClient`, `axios`), built on first use: building it is the expensive part, and every call
+still gets its own isolated JS context from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from runtime._execute import Executor, executor_for
+from runtime._js import extensions
+
+if TYPE_CHECKING:
+    import httpx
+
+    from runtime._connection import Connection, OnCredentialsChanged, ProxyResolver
+    from runtime._loader import LoadedConnector
+
+__all__ = ["Connector", "shared_sandbox"]
+
+
+@cache
+def shared_sandbox() -> Any:
+    """The process-wide Sandbox with the runtime's extensions (built once, lazily)."""
+    from sandbox import Sandbox
+
+    return Sandbox(extensions=extensions())
+
+
+class Connector:
+    """A connector directory, loaded and compiled. Immutable; safe to share between connections."""
+
+    def __init__(self, loaded: LoadedConnector, *, limits: Any = None, sandbox: Any = None) -> None:
+        from sandbox import Limits
+
+        self.loaded = loaded
+        self.default_limits = limits if limits is not None else Limits()
+        self._sandbox = sandbox
+        self._executors: dict[int, Executor] = {}
+        self._variants: dict[tuple[int, str], Any] = {}
+
+    @classmethod
+    def load(cls, path: str | Path, *, limits: Any = None) -> Connector:
+        """Load and compile the connector at `path`; raises ConnectorLoadError listing every problem."""
+        from runtime._loader import load_connector
+
+        return cls(load_connector(Path(path)), limits=limits)
+
+    @property
+    def sandbox(self) -> Any:
+        if self._sandbox is None:
+            self._sandbox = shared_sandbox()
+        return self._sandbox
+
+    @property
+    def spec(self) -> Any:
+        return self.loaded.spec
+
+    @property
+    def root(self) -> Path:
+        return Path(self.loaded.root)
+
+    @property
+    def key(self) -> str:
+        return self.loaded.spec.key or self.root.name
+
+    @property
+    def name(self) -> str | None:
+        return self.loaded.spec.name
+
+    def __repr__(self) -> str:
+        return f"Connector(key={self.key!r}, root={str(self.root)!r})"
+
+    def auth(self, option_key: str | None = None) -> Any:
+        """The resolved auth spec for an option (or the common one)."""
+        return self.loaded.auth(option_key)
+
+    def executor(self, impl: Any) -> Executor:
+        """The executor for `impl`, chosen once per implementation and cached."""
+        found = self._executors.get(id(impl))
+        if found is None:
+            found = executor_for(impl.kind)
+            self._executors[id(impl)] = found
+        return found
+
+    def compiled_variant(self, impl: Any, tag: str, value: Any) -> Any:
+        """A program compiled from part of a method's mapping (cached per method and tag).
+
+        Used where a mapping must be evaluated in pieces, e.g. makeApiClient without its
+        `responseHandlers` (they are formulas over `response`, evaluated per request).
+        """
+        key = (id(impl), tag)
+        program = self._variants.get(key)
+        if program is None:
+            from runtime._formulas import compile_mapping
+
+            program = compile_mapping(value, source=impl.file)
+            self._variants[key] = program
+        return program
+
+    def make_api_client_parts(self, impl: Any, auth: Any) -> tuple[Any, Any] | None:
+        """For a mapping makeApiClient with `responseHandlers`: (program without them, raw handlers).
+
+        Response-handler formulas are evaluated per request with `response` (the API client
+        compiles them); evaluating them with the connection context would erase them. The
+        compiled Program does not keep its source, so the mapping is read once here (inline
+        `mapping:` from the auth spec, else the YAML file) and cached per method. None when
+        there is nothing to split (JS makeApiClient, or no responseHandlers).
+        """
+        if impl.kind != "mapping":
+            return None
+        key = (id(impl), "api-client-parts")
+        if key in self._variants:
+            return self._variants[key]
+        raw = None
+        entry = (auth.raw or {}).get("makeApiClient")
+        if isinstance(entry, Mapping) and "mapping" in entry:
+            raw = entry["mapping"]
+        elif impl.file.endswith((".yml", ".yaml")):
+            import yaml
+
+            try:
+                raw = yaml.safe_load((self.root / impl.file).read_text("utf-8"))
+            except (OSError, yaml.YAMLError):
+                raw = None
+        parts = None
+        if isinstance(raw, Mapping) and raw.get("responseHandlers") is not None:
+            rest = {k: v for k, v in raw.items() if k != "responseHandlers"}
+            from runtime._formulas import compile_mapping
+
+            parts = (compile_mapping(rest, source=impl.file), raw["responseHandlers"])
+        self._variants[key] = parts
+        return parts
+
+    def connect(
+        self,
+        *,
+        connector_parameters: Mapping[str, Any] | None = None,
+        connection_parameters: Mapping[str, Any] | None = None,
+        credentials: Mapping[str, Any] | None = None,
+        auth_option_key: str | None = None,
+        on_credentials_changed: OnCredentialsChanged | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        limits: Any = None,
+        resolvers: Any = None,
+        membrane_token: Mapping[str, Any] | None = None,
+        proxy_resolver: ProxyResolver | None = None,
+    ) -> Connection:
+        """A connection from the host's stored data (all optional: a new connection has none).
+
+        `on_credentials_changed(credentials)` (sync or async) is awaited whenever credentials
+        change, before the call that changed them returns. `transport` routes every request
+        (tests, replay servers). `membrane_token` = {secret, iss, sub, fields} for
+        membrane-token auth; `proxy_resolver(proxyKey)` returns another Connection or its API
+        client settings for proxy auth.
+        """
+        from runtime._connection import Connection
+
+        return Connection(
+            self,
+            connector_parameters=connector_parameters,
+            connection_parameters=connection_parameters,
+            credentials=credentials,
+            auth_option_key=auth_option_key,
+            on_credentials_changed=on_credentials_changed,
+            transport=transport,
+            limits=limits,
+            resolvers=resolvers,
+            membrane_token=membrane_token,
+            proxy_resolver=proxy_resolver,
+        )

@@ -1,0 +1,511 @@
+"""Change events of a data collection (SPEC 6.4): four strategies behind one subscription.
+
+A host subscribes once per collection (and parameters) to some of created/updated/deleted;
+each type uses the strategy its spec names (full-scan when none):
+
+- webhook: the connector's subscribe/handle/unsubscribe/refresh methods (one set per type,
+  or one shared set when several types resolve to the same file);
+- pull-latest-records: `pullLatestRecords({cursor})` returns records newest first; the
+  runtime keeps a high-water mark (newest time seen + the ids seen at exactly that time) and
+  emits the records above it, oldest first. Without pullLatestRecords, `list` is walked
+  whole (no ordering assumed);
+- custom-pull: the connector's `subscribe` gives a state, `pull({state})` gives events and
+  the next state;
+- full-scan: every page of `list`, fingerprinted (ignoring `ignoredFields`) and compared with
+  the previous snapshot: created, updated and deleted ids.
+
+ALL state lives in one JSON-able dict returned to the host (`subscribe`, `pull`,
+`handle_webhook` and `refresh` return the next one). A call either returns new state with its
+events or raises and leaves the old state valid, so storing the pair atomically means no event
+is lost and none is emitted twice across a restart. Baselines are taken at subscribe: records
+that existed before the subscription produce no events.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from runtime._elements._collections import DataCollection
+from runtime._elements._errors import InvalidOutputError
+from runtime._elements._model import CHANGE_TYPES, handle_identity
+from runtime._elements._pagination import iterate_pages
+from runtime._elements._records import normalize_page, normalize_record
+from runtime._elements._times import parse_time
+from runtime._errors import InvalidInputError, NotSupportedError
+
+__all__ = [
+    "STATE_VERSION",
+    "WEBHOOK_GROUP_PARAM",
+    "ChangeEvents",
+    "advance_high_water_mark",
+    "diff_snapshot",
+    "high_water_mark",
+    "is_newer",
+    "record_fingerprint",
+]
+
+STATE_VERSION = 1
+#: Query parameter added to the host's webhook URI when a collection needs several webhooks.
+WEBHOOK_GROUP_PARAM = "changeWebhook"
+STRATEGIES = ("webhook", "pull-latest-records", "custom-pull", "full-scan")
+
+# Which record time drives the high-water mark of each event type (first one present wins).
+_TIME_KEYS = {
+    "created": ("createdTime",),
+    "updated": ("updatedTime", "createdTime"),
+    "deleted": ("deletedTime", "updatedTime"),
+}
+
+
+# -- pure pieces ------------------------------------------------------------------------------
+
+
+def record_fingerprint(record: Mapping[str, Any], ignored_fields: Iterable[str] = ()) -> str:
+    """A short stable hash of what a record says, without `rawFields` and the ignored fields.
+
+    Ignored names apply to `fields` keys and to record-level keys (e.g. `updatedTime`).
+    """
+    ignored = set(ignored_fields)
+    fields = {k: v for k, v in (record.get("fields") or {}).items() if k not in ignored}
+    top = {k: v for k, v in record.items() if k not in ignored and k not in ("fields", "rawFields")}
+    top["fields"] = fields
+    text = json.dumps(top, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def diff_snapshot(
+    previous: Mapping[str, str],
+    records: Iterable[Mapping[str, Any]],
+    *,
+    ignored_fields: Iterable[str] = (),
+    types: Iterable[str] = CHANGE_TYPES,
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Compare a full listing with the previous snapshot ({id: fingerprint}).
+
+    Returns the events of the wanted `types` (created and updated in listing order, then
+    deleted) and the new snapshot. A record listed twice counts once (its last version).
+    """
+    wanted = set(types)
+    ignored = tuple(ignored_fields)
+    current: dict[str, str] = {}
+    latest: dict[str, Mapping[str, Any]] = {}
+    for record in records:
+        current[record["id"]] = record_fingerprint(record, ignored)
+        latest[record["id"]] = record
+    events: list[dict[str, Any]] = []
+    for rid, fp in current.items():
+        if rid not in previous:
+            if "created" in wanted:
+                events.append({"type": "created", "record": latest[rid]})
+        elif previous[rid] != fp and "updated" in wanted:
+            events.append({"type": "updated", "record": latest[rid]})
+    if "deleted" in wanted:
+        events += [{"type": "deleted", "record": {"id": rid}} for rid in previous if rid not in current]
+    return events, current
+
+
+def _record_time(record: Mapping[str, Any], event_type: str) -> tuple[Any, float | None]:
+    for key in _TIME_KEYS.get(event_type, ("updatedTime", "createdTime")):
+        raw = record.get(key)
+        if raw is not None:
+            return raw, parse_time(raw)
+    return None, None
+
+
+def high_water_mark(records: Iterable[Mapping[str, Any]], event_type: str) -> dict[str, Any] | None:
+    """The newest time among `records` and the ids at exactly that time (None without records)."""
+    return advance_high_water_mark(None, records, event_type)
+
+
+def is_newer(record: Mapping[str, Any], mark: Mapping[str, Any] | None, event_type: str) -> bool:
+    """True when `record` is past the high-water mark (same time but an unseen id counts)."""
+    if mark is None:
+        return True
+    _, seconds = _record_time(record, event_type)
+    if seconds is None:
+        return False
+    if seconds > mark["seconds"]:
+        return True
+    return seconds == mark["seconds"] and record["id"] not in mark["ids"]
+
+
+def advance_high_water_mark(
+    mark: Mapping[str, Any] | None, records: Iterable[Mapping[str, Any]], event_type: str
+) -> dict[str, Any] | None:
+    """The mark moved past `records`: the newest time, and every id seen at that time."""
+    out = None if mark is None else {"time": mark["time"], "seconds": mark["seconds"], "ids": list(mark["ids"])}
+    for record in records:
+        raw, seconds = _record_time(record, event_type)
+        if seconds is None:
+            continue
+        if out is None or seconds > out["seconds"]:
+            out = {"time": raw, "seconds": seconds, "ids": [record["id"]]}
+        elif seconds == out["seconds"] and record["id"] not in out["ids"]:
+            out["ids"].append(record["id"])
+    return out
+
+
+def _with_group(uri: str | None, group: str, groups: int) -> str | None:
+    if uri is None or groups <= 1:
+        return uri
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != WEBHOOK_GROUP_PARAM]
+    query.append((WEBHOOK_GROUP_PARAM, group))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _next_refresh(entries: Iterable[Mapping[str, Any]]) -> float | None:
+    times = [parse_time(e.get("nextRefreshTimestamp")) for e in entries]
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
+# -- the subscription -------------------------------------------------------------------------
+
+
+class ChangeEvents:
+    """Change-event subscription of one collection; every call takes and returns plain state."""
+
+    def __init__(self, collection: DataCollection) -> None:
+        self.collection = collection
+        self.model = collection.model
+
+    def _where(self, what: str) -> str:
+        return f"data/{self.model.key}/events: {what}"
+
+    def _groups(self, types: Iterable[str], strategy: str, primary: str) -> list[tuple[str, list[str], Any]]:
+        """Types of one strategy grouped by the method that serves them: [(name, types, methods)]."""
+        groups: dict[str, tuple[list[str], Any]] = {}
+        for t in types:
+            ev = self.model.event(t)
+            if ev.strategy != strategy:
+                continue
+            handle = ev.methods.get(primary)
+            if handle is None:
+                raise NotSupportedError(
+                    self._where(f"{t} uses {strategy} but the connector has no `{primary}` method for it")
+                )
+            ident = handle_identity(handle)
+            if ident in groups:
+                groups[ident][0].append(t)
+            else:
+                groups[ident] = ([t], ev.methods)
+        return [(",".join(ts), ts, methods) for ts, methods in groups.values()]
+
+    def _state(self, state: Any) -> dict[str, Any]:
+        if not isinstance(state, Mapping) or state.get("version") != STATE_VERSION:
+            raise InvalidInputError(self._where("not a change-event state made by subscribe (wrong or missing version)"))
+        if state.get("collection") != self.model.key:
+            raise InvalidInputError(self._where(f"state belongs to collection {state.get('collection')!r}"))
+        return copy.deepcopy(dict(state))
+
+    async def _run(self, methods: Mapping[str, Any], method: str, inputs: dict[str, Any], params: dict[str, Any]) -> Any:
+        handle = methods.get(method)
+        if handle is None:
+            raise NotSupportedError(self._where(f"the connector has no `{method}` method"))
+        return await self.collection._run(handle, inputs, params)
+
+    async def _records(self, raws: Any, params: dict[str, Any], where: str, *, from_api: bool = True) -> list[dict[str, Any]]:
+        records = [normalize_record(r, where=f"{where}[{i}]") for i, r in enumerate(raws or [])]
+        return await self.collection.from_api(records, params) if from_api else records
+
+    # -- subscribe ---------------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        *,
+        types: Iterable[str] | None = None,
+        webhook_uri: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Start watching `types` (default all three); the state for the host to store."""
+        wanted = list(dict.fromkeys(types or CHANGE_TYPES))
+        bad = [t for t in wanted if t not in CHANGE_TYPES]
+        if bad:
+            raise InvalidInputError(self._where(f"unknown event type {bad[0]!r}; expected one of {', '.join(CHANGE_TYPES)}"))
+        for t in wanted:
+            if self.model.event(t).strategy not in STRATEGIES:
+                raise NotSupportedError(self._where(f"{t}: unknown strategy {self.model.event(t).strategy!r}"))
+        params = self.collection.parameters(parameters, method="subscribe")
+        state: dict[str, Any] = {
+            "version": STATE_VERSION,
+            "collection": self.model.key,
+            "parameters": params,
+            "types": wanted,
+        }
+        webhook_groups = self._groups(wanted, "webhook", "subscribe")
+        if webhook_groups:
+            if not webhook_uri:
+                raise InvalidInputError(self._where("webhook events need the host's webhookUri"))
+            state["webhookUri"] = webhook_uri
+            state["webhooks"] = {}
+            for name, ts, methods in webhook_groups:
+                uri = _with_group(webhook_uri, name, len(webhook_groups))
+                out = await self._run(methods, "subscribe", {"webhookUri": uri, "parameters": params}, params)
+                out = out if isinstance(out, dict) else {}
+                state["webhooks"][name] = {
+                    "types": ts,
+                    "webhookUri": uri,
+                    "state": out.get("state"),
+                    "nextRefreshTimestamp": out.get("nextRefreshTimestamp"),
+                }
+        pulls = [t for t in wanted if self.model.event(t).strategy == "pull-latest-records"]
+        if pulls:
+            state["pullLatest"] = {}
+            for t in pulls:
+                state["pullLatest"][t] = {"mark": await self._baseline_mark(t, params)}
+        custom = self._groups(wanted, "custom-pull", "pull")
+        if custom:
+            state["customPull"] = {}
+            for name, ts, methods in custom:
+                sub_state = None
+                if "subscribe" in methods:
+                    out = await self._run(methods, "subscribe", {"parameters": params}, params)
+                    sub_state = out.get("state") if isinstance(out, dict) else None
+                state["customPull"][name] = {"types": ts, "state": sub_state}
+        scans = [t for t in wanted if self.model.event(t).strategy == "full-scan"]
+        if scans:
+            _, snapshot = diff_snapshot({}, await self._scan(params), ignored_fields=self._ignored(scans), types=())
+            state["fullScan"] = {"types": scans, "snapshot": snapshot}
+        self._set_next_refresh(state)
+        return state
+
+    # -- pull strategies ---------------------------------------------------------------------
+
+    async def pull(self, state: Mapping[str, Any]) -> dict[str, Any]:
+        """Run every pull strategy once: `{events, state}` (webhook types only come via handle)."""
+        new = self._state(state)
+        params = new["parameters"]
+        events: list[dict[str, Any]] = []
+        for t, entry in (new.get("pullLatest") or {}).items():
+            found, mark = await self._pull_latest(t, entry.get("mark"), params)
+            events += found
+            entry["mark"] = mark
+        for name, entry in (new.get("customPull") or {}).items():
+            methods = self.model.event(entry["types"][0]).methods
+            out = await self._run(methods, "pull", {"state": entry.get("state"), "parameters": params}, params)
+            if not isinstance(out, dict):
+                raise InvalidOutputError(self._where(f"custom-pull {name}: pull must return {{events, state}}"))
+            events += await self._events(out.get("events"), entry["types"], params, f"custom-pull {name}")
+            if "state" in out:
+                entry["state"] = out["state"]
+        scan = new.get("fullScan")
+        if scan:
+            found, snapshot = diff_snapshot(
+                scan["snapshot"],
+                await self._scan(params),
+                ignored_fields=self._ignored(scan["types"]),
+                types=scan["types"],
+            )
+            events += found
+            scan["snapshot"] = snapshot
+        return {"events": events, "state": new}
+
+    def _ignored(self, types: Iterable[str]) -> tuple[str, ...]:
+        out: list[str] = []
+        for t in types:
+            out += [f for f in self.model.event(t).ignored_fields if f not in out]
+        return tuple(out)
+
+    async def _scan(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = []
+
+        async def fetch(cursor: Any) -> dict[str, Any]:
+            raw = await self.collection.run_method("list", {"cursor": cursor, "filter": None}, params)
+            page = normalize_page(raw, where=self.collection.where("list"))
+            page["records"] = await self.collection.from_api(page["records"], params)
+            return page
+
+        async for page in iterate_pages(fetch, where=self.collection.where("list")):
+            records += page["records"]
+        return records
+
+    def _latest_source(self, event_type: str) -> tuple[Any, bool]:
+        """(handle, ordered): pullLatestRecords (newest first) or list (no order assumed)."""
+        handle = self.model.event(event_type).methods.get("pullLatestRecords") or self.model.methods.get(
+            "pullLatestRecords"
+        )
+        if handle is not None:
+            return handle, True
+        handle = self.model.methods.get("list")
+        if handle is None:
+            raise NotSupportedError(self._where(f"{event_type} uses pull-latest-records but there is no pullLatestRecords or list"))
+        return handle, False
+
+    async def _latest_pages(self, event_type: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+        handle, ordered = self._latest_source(event_type)
+        method = "pullLatestRecords" if ordered else "list"
+        where = self.collection.where(method)
+
+        async def fetch(cursor: Any) -> dict[str, Any]:
+            raw = await self.collection._run(handle, {"cursor": cursor, "parameters": params}, params)
+            page = normalize_page(raw, where=where)
+            page["records"] = await self.collection.from_api(page["records"], params)
+            return page
+
+        return ordered, iterate_pages(fetch, where=where)
+
+    def _check_times(self, records: list[dict[str, Any]], event_type: str, where: str) -> None:
+        for record in records:
+            raw, seconds = _record_time(record, event_type)
+            if seconds is None:
+                keys = " or ".join(_TIME_KEYS[event_type])
+                raise InvalidOutputError(
+                    f"{where}: record {record['id']!r} has no readable {keys}; pull-latest-records needs it"
+                )
+
+    async def _baseline_mark(self, event_type: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        ordered, pages = await self._latest_pages(event_type, params)
+        mark = None
+        async for page in pages:
+            self._check_times(page["records"], event_type, self._where(f"{event_type} pull-latest-records"))
+            mark = advance_high_water_mark(mark, page["records"], event_type)
+            if ordered:
+                break  # newest first: the first page holds the newest record
+        return mark
+
+    async def _pull_latest(
+        self, event_type: str, mark: dict[str, Any] | None, params: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        ordered, pages = await self._latest_pages(event_type, params)
+        fresh: dict[tuple[str, float], dict[str, Any]] = {}
+        async for page in pages:
+            records = page["records"]
+            self._check_times(records, event_type, self._where(f"{event_type} pull-latest-records"))
+            reached_old = False
+            for record in records:
+                if is_newer(record, mark, event_type):
+                    _, seconds = _record_time(record, event_type)
+                    fresh.setdefault((record["id"], seconds or 0.0), record)
+                else:
+                    reached_old = True
+            if ordered and reached_old:
+                break
+        found = sorted(fresh.values(), key=lambda r: (_record_time(r, event_type)[1] or 0.0))
+        events = [{"type": event_type, "record": r} for r in found]
+        return events, advance_high_water_mark(mark, found, event_type)
+
+    async def _events(self, raw: Any, types: list[str], params: dict[str, Any], where: str) -> list[dict[str, Any]]:
+        """Connector events -> `{type, record}` of the subscribed types, records normalised."""
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            raise InvalidOutputError(self._where(f"{where}: events must be a list"))
+        out: list[dict[str, Any]] = []
+        for i, event in enumerate(raw):
+            if not isinstance(event, dict):
+                raise InvalidOutputError(self._where(f"{where}: events[{i}] must be an object"))
+            type_ = event.get("type") or (types[0] if len(types) == 1 else None)
+            if type_ not in CHANGE_TYPES:
+                raise InvalidOutputError(self._where(f"{where}: events[{i}].type must be one of {', '.join(CHANGE_TYPES)}"))
+            if type_ not in types:
+                continue
+            raw_record = event.get("record")
+            if raw_record is None:
+                raw_record = {k: v for k, v in event.items() if k != "type"}
+            record = normalize_record(raw_record, where=self._where(f"{where}: events[{i}].record"))
+            if type_ != "deleted":
+                record = (await self.collection.from_api([record], params))[0]
+            out.append({"type": type_, "record": record})
+        return out
+
+    # -- webhooks ----------------------------------------------------------------------------
+
+    async def handle_webhook(self, state: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+        """One incoming webhook call (`{query, data, headers, rawBody}`): `{events, response?, state}`."""
+        new = self._state(state)
+        hooks = new.get("webhooks") or {}
+        if not hooks:
+            raise InvalidInputError(self._where("this subscription has no webhook events"))
+        query = request.get("query") or {}
+        name = query.get(WEBHOOK_GROUP_PARAM) if len(hooks) > 1 else next(iter(hooks))
+        if isinstance(name, list):
+            name = name[0]
+        entry = hooks.get(name)
+        if entry is None:
+            raise InvalidInputError(self._where(f"the webhook URL does not name one of this subscription's webhooks ({WEBHOOK_GROUP_PARAM})"))
+        params = new["parameters"]
+        methods = self.model.event(entry["types"][0]).methods
+        inputs = {
+            "query": query,
+            "data": request.get("data"),
+            "headers": request.get("headers") or {},
+            "rawBody": request.get("rawBody"),
+            "state": entry.get("state"),
+            "parameters": params,
+        }
+        out = await self._run(methods, "handle", inputs, params)
+        out = out if isinstance(out, dict) else {}
+        types = [t for t in entry["types"] if t in new["types"]]
+        result: dict[str, Any] = {"events": await self._events(out.get("events"), types, params, f"webhook {name}")}
+        if out.get("response") is not None:
+            result["response"] = out["response"]
+        if "state" in out:
+            entry["state"] = out["state"]
+        result["state"] = new
+        return result
+
+    async def unsubscribe(self, state: Mapping[str, Any]) -> None:
+        """Undo the connector-side subscriptions (webhooks, custom pulls with unsubscribe)."""
+        current = self._state(state)
+        params = current["parameters"]
+        for entry in (current.get("webhooks") or {}).values():
+            methods = self.model.event(entry["types"][0]).methods
+            if "unsubscribe" in methods:
+                await self._run(methods, "unsubscribe", {"state": entry.get("state"), "parameters": params}, params)
+        for entry in (current.get("customPull") or {}).values():
+            methods = self.model.event(entry["types"][0]).methods
+            if "unsubscribe" in methods:
+                await self._run(methods, "unsubscribe", {"state": entry.get("state"), "parameters": params}, params)
+
+    async def refresh(
+        self,
+        state: Mapping[str, Any],
+        *,
+        webhook_uri: str | None = None,
+        now: float | None = None,
+        force: bool = False,
+    ) -> dict[str, Any]:
+        """Refresh the webhooks that are due (all with force); the next state.
+
+        `state["nextRefreshTimestamp"]` (epoch milliseconds, or absent) says when to call again.
+        """
+        new = self._state(state)
+        now = time.time() if now is None else now
+        hooks = new.get("webhooks") or {}
+        uri_base = webhook_uri or new.get("webhookUri")
+        if webhook_uri:
+            new["webhookUri"] = webhook_uri
+        params = new["parameters"]
+        for name, entry in hooks.items():
+            methods = self.model.event(entry["types"][0]).methods
+            if "refresh" not in methods:
+                continue
+            due = parse_time(entry.get("nextRefreshTimestamp"))
+            if not force and (due is None or due > now):
+                continue
+            uri = _with_group(uri_base, name, len(hooks))
+            out = await self._run(
+                methods, "refresh", {"state": entry.get("state"), "webhookUri": uri, "parameters": params}, params
+            )
+            out = out if isinstance(out, dict) else {}
+            if "state" in out:
+                entry["state"] = out["state"]
+            entry["webhookUri"] = uri
+            entry["nextRefreshTimestamp"] = out.get("nextRefreshTimestamp")
+        self._set_next_refresh(new)
+        return new
+
+    @staticmethod
+    def _set_next_refresh(state: dict[str, Any]) -> None:
+        due = _next_refresh((state.get("webhooks") or {}).values())
+        if due is None:
+            state.pop("nextRefreshTimestamp", None)
+        else:
+            state["nextRefreshTimestamp"] = int(due * 1000)

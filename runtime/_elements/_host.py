@@ -1,0 +1,205 @@
+"""What a host application calls: bound elements and framework-free webhook endpoints.
+
+    contacts = collection(connection, "contacts")
+    page = await contacts.list()                       # {records, cursor?}
+    async for record in contacts.records(): ...        # every page, loop-safe
+    changes = change_events(connection, "contacts")
+    state = await changes.subscribe(types=["created", "deleted"], webhook_uri=url)
+    out = await changes.pull(state)                    # {events, state}: store out["state"]
+
+    # in any web framework, for a request on a subscription's webhook URL:
+    result = await handle_webhook_request(connection, stored_subscription,
+                                          method=..., url=..., headers=..., body=raw_bytes)
+    store(result.subscription); deliver(result.events)
+    return result.response.status, result.response.headers, result.response.body
+
+`handle_webhook_request` serves both connector-level event subscriptions (from
+`event(...).subscribe`) and collection change-event states with webhook types. Errors never
+escape as exceptions into the web framework: they become a 4xx/5xx response carrying only the
+error's type and key, and `result.error` for the host's logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from runtime._elements._bind import bind_collection, bind_event, bind_global_webhook, bind_operation
+from runtime._elements._change_events import ChangeEvents
+from runtime._elements._collections import DataCollection
+from runtime._elements._events import ConnectorEvent
+from runtime._elements._global_webhooks import GlobalWebhook, route_global_events
+from runtime._elements._operations import Operation
+from runtime._elements._webhooks import HttpResponse, IncomingRequest, build_response, parse_request
+from runtime._errors import ConnectorError, InvalidInputError
+
+if TYPE_CHECKING:
+    from runtime._connection import Connection
+    from runtime._execute import CallContext
+
+__all__ = [
+    "GlobalDelivery",
+    "GlobalWebhookResult",
+    "WebhookResult",
+    "change_events",
+    "collection",
+    "event",
+    "global_webhook",
+    "handle_global_webhook_request",
+    "handle_webhook_request",
+    "operation",
+]
+
+
+def collection(
+    connection: Connection,
+    key: str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    call: CallContext | None = None,
+    logs: list[Any] | None = None,
+) -> DataCollection:
+    """Data collection `key` of `connection` (methods: list, find_by_id, ..., pages, records)."""
+    return bind_collection(connection, key, call=call, parameters=parameters, logs=logs)
+
+
+def change_events(
+    connection: Connection,
+    key: str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    call: CallContext | None = None,
+    logs: list[Any] | None = None,
+) -> ChangeEvents:
+    """Change events of collection `key`: subscribe / pull / handle_webhook / refresh / unsubscribe."""
+    return ChangeEvents(bind_collection(connection, key, call=call, parameters=parameters, logs=logs))
+
+
+def operation(connection: Connection, key: str, *, strict: bool | None = None, call: CallContext | None = None) -> Operation:
+    """Operation `key` of `connection` (`await op.run(input)`)."""
+    return bind_operation(connection, key, call=call, strict=strict)
+
+
+def event(connection: Connection, key: str, *, call: CallContext | None = None, logs: list[Any] | None = None) -> ConnectorEvent:
+    """Connector-level event `key`: subscribe / handle / deliver / refresh / unsubscribe."""
+    return bind_event(connection, key, call=call, logs=logs)
+
+
+def global_webhook(connection: Connection, key: str, *, call: CallContext | None = None) -> GlobalWebhook:
+    """Global webhook `key` of the connector (`connection` may hold connector parameters only)."""
+    return bind_global_webhook(connection, key, call=call)
+
+
+@dataclass
+class WebhookResult:
+    """Outcome of one webhook request: events to deliver, the response, the state to store.
+
+    `subscription` is the next version of the stored subscription (store it even when there are
+    no events: the connector may have changed its state). On failure `error` is set,
+    `subscription` is the unchanged input and `response` a 4xx/5xx.
+    """
+
+    events: list[Any]
+    response: HttpResponse
+    subscription: dict[str, Any] | None
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    error: ConnectorError | None = None
+
+
+def _error_response(exc: ConnectorError) -> HttpResponse:
+    status = 400 if isinstance(exc, InvalidInputError) else 500
+    return build_response({"status": status, "data": {"error": {"type": exc.type, "key": exc.key}}})
+
+
+def _request(method: str, url: str, headers: Any, body: bytes | str | None) -> dict[str, Any]:
+    raw = body.encode() if isinstance(body, str) else (body or b"")
+    return parse_request(IncomingRequest(method=method, url=url, headers=headers or {}, body=raw))
+
+
+async def handle_webhook_request(
+    connection: Connection,
+    subscription: Mapping[str, Any],
+    *,
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    body: bytes | str | None = b"",
+) -> WebhookResult:
+    """Handle one incoming HTTP request for a stored subscription; never raises ConnectorError."""
+    logs: list[dict[str, Any]] = []
+    call = connection.new_call()
+    try:
+        request = _request(method, url, headers, body)
+        if subscription.get("kind") == "event":
+            bound = bind_event(connection, str(subscription.get("event")), call=call)
+            out = await bound.handle(subscription, request)
+        elif "collection" in subscription:
+            changes = ChangeEvents(bind_collection(connection, str(subscription["collection"]), call=call))
+            out = await changes.handle_webhook(subscription, request)
+        else:
+            raise InvalidInputError("not a subscription made by event(...).subscribe or change_events(...).subscribe")
+    except ConnectorError as exc:
+        return WebhookResult([], _error_response(exc), dict(subscription), call.logs, exc)
+    logs = call.logs
+    return WebhookResult(out["events"], build_response(out.get("response")), out["state"], logs)
+
+
+@dataclass
+class GlobalDelivery:
+    """Events for one subscription of one connection, from a global webhook."""
+
+    owner: Any
+    subscription: dict[str, Any]
+    events: list[Any]
+
+
+@dataclass
+class GlobalWebhookResult:
+    """Outcome of one request on a connector's global webhook URL."""
+
+    response: HttpResponse
+    deliveries: list[GlobalDelivery] = field(default_factory=list)
+    unrouted: list[dict[str, Any]] = field(default_factory=list)
+    logs: list[dict[str, Any]] = field(default_factory=list)
+    error: ConnectorError | None = None
+
+
+async def handle_global_webhook_request(
+    connection: Connection,
+    key: str,
+    subscriptions: Iterable[tuple[Connection, Mapping[str, Any]]],
+    *,
+    method: str,
+    url: str,
+    headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+    body: bytes | str | None = b"",
+    parameters: Mapping[str, Any] | None = None,
+) -> GlobalWebhookResult:
+    """Run global webhook `key` on a request, route its events, deliver each with its connection.
+
+    `connection` runs the global handle (any connection of the connector); `subscriptions`
+    pairs each subscribed connection with its stored global-webhook event subscription.
+    Events whose selector no subscription wants are returned in `unrouted`.
+    """
+    call = connection.new_call()
+    subs = list(subscriptions)
+    try:
+        request = _request(method, url, headers, body)
+        out = await bind_global_webhook(connection, key, call=call).handle(request, parameters=parameters)
+        routed = route_global_events(key, out["events"], subs)
+        result = GlobalWebhookResult(build_response(out.get("response")), logs=call.logs)
+        wanted = {id(e) for e in out["events"] if any(_same(e, s) for _, s in subs if s.get("globalWebhookKey") == key)}
+        result.unrouted = [e for e in out["events"] if id(e) not in wanted]
+        for owner, sub, payload in routed:
+            delivered = await bind_event(owner, str(sub.get("event")), call=call).deliver(sub, payload)
+            result.deliveries.append(GlobalDelivery(owner, delivered["state"], delivered["events"]))
+        return result
+    except ConnectorError as exc:
+        return GlobalWebhookResult(_error_response(exc), logs=call.logs, error=exc)
+
+
+def _same(event: Mapping[str, Any], sub: Mapping[str, Any]) -> bool:
+    from runtime._elements._global_webhooks import selector_key
+
+    return selector_key(event.get("selector")) == selector_key(sub.get("globalWebhookEventSelector"))

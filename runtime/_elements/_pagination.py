@@ -1,0 +1,78 @@
+"""Walking every page of `list` or `search` (SPEC 6.1: a page has `cursor` unless it is the last).
+
+A broken connector that keeps returning the same cursor (or cycles through a few) would make a
+naive loop run forever and hammer the API, so every cursor is remembered and a repeat raises
+RepeatingCursorError. Empty pages are fine: an API may return an empty page with a cursor
+(e.g. a filtered page); the walk goes on until a page has no cursor. `max_pages` bounds APIs
+that hand out endless distinct cursors.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from runtime._elements._errors import RepeatingCursorError
+
+__all__ = ["FetchPage", "iterate_pages", "iterate_records"]
+
+#: Fetches one page: takes the cursor (None for the first page), returns a normalised page.
+FetchPage = Callable[[Any], Awaitable[dict[str, Any]]]
+
+
+def _cursor_key(cursor: Any) -> str:
+    return json.dumps(cursor, sort_keys=True, default=str)
+
+
+async def iterate_pages(
+    fetch_page: FetchPage,
+    *,
+    cursor: Any = None,
+    max_pages: int | None = None,
+    where: str = "list",
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield each page from `cursor` (None: the first page) to the last one.
+
+    Raises RepeatingCursorError (before fetching again) when a page returns a cursor seen
+    before in this walk, including the starting one.
+    """
+    seen: set[str] = set()
+    if cursor is not None:
+        seen.add(_cursor_key(cursor))
+    pages = 0
+    while True:
+        page = await fetch_page(cursor)
+        pages += 1
+        yield page
+        next_cursor = page.get("cursor")
+        if next_cursor is None:
+            return
+        key = _cursor_key(next_cursor)
+        if key in seen:
+            raise RepeatingCursorError(
+                f"{where}: page {pages} returned a cursor that was already used; "
+                "stopping instead of looping forever",
+                data={"page": pages, "cursor": _excerpt(key)},
+            )
+        if max_pages is not None and pages >= max_pages:
+            return
+        seen.add(key)
+        cursor = next_cursor
+
+
+async def iterate_records(
+    fetch_page: FetchPage,
+    *,
+    cursor: Any = None,
+    max_pages: int | None = None,
+    where: str = "list",
+) -> AsyncIterator[dict[str, Any]]:
+    """Yield every record of every page (see iterate_pages)."""
+    async for page in iterate_pages(fetch_page, cursor=cursor, max_pages=max_pages, where=where):
+        for record in page["records"]:
+            yield record
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."

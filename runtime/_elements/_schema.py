@@ -1,0 +1,136 @@
+"""JSON Schema checks with error paths a connector author can read (`fields.email`, `input.items[2]`).
+
+Connector schemas are JSON Schema plus the platform's own keys (readOnly, referenceRecords,
+formulas inside). Formulas cannot be checked statically, so a sub-schema that is a formula is
+treated as "anything goes" rather than failing the whole check. Validators are cached by the
+schema's content because the same few schemas are checked on every call.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SchemaProblem", "format_path", "schema_problems", "strip_formulas"]
+
+# JSON Schema's own `$` keywords; any other `$`-key opening an object is a formula.
+_SCHEMA_DOLLAR_KEYS = frozenset(
+    {"$ref", "$schema", "$id", "$defs", "$comment", "$anchor", "$dynamicRef", "$dynamicAnchor",
+     "$vocabulary", "$recursiveRef", "$recursiveAnchor"}
+)
+_CACHE_SIZE = 256
+_validators: OrderedDict[str, Any] = OrderedDict()
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """One reason a value breaks a schema: where (`fields.email`) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def strip_formulas(schema: Any) -> Any:
+    """A copy of `schema` with every formula object replaced by `{}` (accept anything)."""
+    if isinstance(schema, dict):
+        if schema:
+            first = next(iter(schema))
+            if isinstance(first, str) and first.startswith("$") and first not in _SCHEMA_DOLLAR_KEYS:
+                return {}
+        return {k: strip_formulas(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [strip_formulas(v) for v in schema]
+    return schema
+
+
+def format_path(root: str, parts: Any) -> str:
+    """`root` plus jsonschema's path parts: ("a", 0, "b") -> `root.a[0].b`."""
+    out = root
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out = f"{out}.{part}" if out else str(part)
+    return out
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    from jsonschema.validators import validator_for  # lazy: only element calls need it
+
+    cache_key = json.dumps(schema, sort_keys=True, default=str)
+    found = _validators.get(cache_key)
+    if found is not None:
+        _validators.move_to_end(cache_key)
+        return found
+    cleaned = strip_formulas(schema)
+    cls = validator_for(cleaned)
+    validator = cls(cleaned)
+    _validators[cache_key] = validator
+    if len(_validators) > _CACHE_SIZE:
+        _validators.popitem(last=False)
+    return validator
+
+
+def schema_problems(schema: Any, value: Any, *, root: str) -> list[SchemaProblem]:
+    """Every way `value` breaks `schema`, each with a path under `root`; [] when it fits.
+
+    A schema that is not an object (absent, `true`) accepts everything. An invalid schema is
+    reported as a problem at `root` instead of crashing the call.
+    """
+    if not isinstance(schema, dict) or not schema:
+        return []
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        validator = _validator(schema)
+        errors = sorted(validator.iter_errors(value), key=lambda e: [str(p) for p in e.absolute_path])
+    except SchemaError as exc:
+        return [SchemaProblem(root, f"the schema itself is invalid: {exc.message}")]
+    problems: list[SchemaProblem] = []
+    for error in errors:
+        parts = list(error.absolute_path)
+        message = error.message
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [n for n in error.validator_value if n not in error.instance]
+            if missing:
+                parts.append(missing[0])
+                message = "is required"
+        elif error.validator == "type":
+            message = f"is {_json_type(error.instance)}, expected {_expected(error.validator_value)}"
+        else:
+            # jsonschema opens most messages with repr(value); values may be secrets.
+            shown = repr(error.instance)
+            if message.startswith(shown):
+                message = "value" + message[len(shown):]
+        problems.append(SchemaProblem(format_path(root, parts), message))
+    return problems
+
+
+def _json_type(value: Any) -> str:
+    """The JSON type of a value, never the value itself (values may be secrets)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expected(types: Any) -> str:
+    if isinstance(types, list):
+        return " or ".join(str(t) for t in types)
+    return str(types)

@@ -1,0 +1,287 @@
+"""Record mode: run a case against the live API and write what went over the wire into its file.
+
+Recording happens at the transport (`RecordingTransport`), so HTTPS APIs work as they are and
+nothing has to be proxied. Every request and response is kept, then turned into exchanges with
+secrets replaced by `{{secret:<name>}}` placeholders (see `_secrets.py`): the values of the live
+connection, tokens found in bodies (a token response's `access_token`, ...), and Authorization
+headers. Noisy headers (Date, Server, User-Agent, ...) are left out so the case stays readable
+and matches on what matters.
+
+Live secrets can come from a separate file (`--secrets`, the `connection:` shape), so the case
+file keeps only fake values: the connection keys the live run used and the case lacks are added
+to the case with the stand-in value `secret-<name>`, which is also what their placeholders
+resolve to on replay.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import yaml
+
+from runtime._suite._match import ReceivedRequest
+from runtime._suite._model import ABSENT, Case, ConnectionSpec, Exchange, RequestMatcher, ResponseSpec
+from runtime._suite._run import Invoke, Outcome
+from runtime._suite._secrets import Redactor, _leaves
+from runtime._suite._write import exchange_to_dict
+
+__all__ = ["RecordedExchange", "RecordingTransport", "live_connection", "record_case", "write_recording"]
+
+_DROP_REQUEST_HEADERS = frozenset({
+    "host", "connection", "accept", "accept-encoding", "user-agent", "content-length", "transfer-encoding",
+    "x-replay-case", "x-replay-host", "cookie",
+})
+_DROP_RESPONSE_HEADERS = frozenset({
+    "date", "server", "content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive",
+    "set-cookie", "vary", "strict-transport-security", "alt-svc", "cf-ray", "cf-cache-status", "x-request-id",
+    "via", "age", "expires", "cache-control", "pragma", "report-to", "nel", "x-content-type-options",
+    "x-frame-options", "x-xss-protection", "content-security-policy", "etag", "last-modified",
+})
+
+
+@dataclass
+class RecordedExchange:
+    """One request/response pair as it went over the wire (before redaction)."""
+
+    method: str
+    url: httpx.URL
+    headers: list[tuple[str, str]]
+    body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    response_body: bytes
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Forwards every request to the real API (or to `upstream`) and keeps a copy of both sides.
+
+    `upstream` (a base URL such as `http://127.0.0.1:8080`) replaces scheme, host and port of
+    every request: a staging server, or the stand-in "live API" of an offline test.
+    """
+
+    def __init__(self, upstream: str | None = None) -> None:
+        self._upstream = httpx.URL(upstream) if upstream else None
+        self._inner = httpx.AsyncHTTPTransport()
+        self.recorded: list[RecordedExchange] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        url = request.url
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        if self._upstream is not None:
+            url = url.copy_with(scheme=self._upstream.scheme, host=self._upstream.host, port=self._upstream.port)
+            headers = [(k, v) for k, v in headers if k.lower() != "host"]
+        forwarded = httpx.Request(request.method, url, headers=headers, content=body, extensions=request.extensions)
+        response = await self._inner.handle_async_request(forwarded)
+        try:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        finally:
+            await response.aclose()
+        decoded = httpx.Response(response.status_code, headers=response.headers, content=raw)
+        decoded.read()
+        self.recorded.append(RecordedExchange(
+            method=request.method, url=request.url,
+            headers=[(k.lower(), v) for k, v in headers],
+            body=body, status=response.status_code,
+            response_headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw],
+            response_body=decoded.content,
+        ))
+        return httpx.Response(response.status_code, headers=response.headers, content=raw,
+                              extensions={k: v for k, v in response.extensions.items() if k != "network_stream"})
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def _json_or_absent(body: bytes) -> Any:
+    if not body:
+        return ABSENT
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return ABSENT
+
+
+def _params(pairs: list[tuple[str, str]], redactor: Redactor) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        v = redactor.text(v)
+        if k in out:
+            out[k] = (out[k] if isinstance(out[k], list) else [out[k]]) + [v]
+        else:
+            out[k] = v
+    return out
+
+
+def to_exchanges(recorded: list[RecordedExchange], redactor: Redactor, where: str = "") -> list[Exchange]:
+    """Redacted exchanges from what was recorded (secrets learnt from every body first)."""
+    for rec in recorded:
+        redactor.learn_json(_json_or_absent(rec.body) or None)
+        redactor.learn_json(_json_or_absent(rec.response_body) or None)
+        content_type = dict(rec.headers).get("content-type", "")
+        if "x-www-form-urlencoded" in content_type:
+            for k, v in parse_qsl(rec.body.decode("utf-8", "replace")):
+                if k.lower() in ("access_token", "refresh_token", "client_secret", "password", "code", "code_verifier"):
+                    redactor.learn(k, v)
+    out: list[Exchange] = []
+    for i, rec in enumerate(recorded):
+        wire = ReceivedRequest.from_target(rec.method, rec.url.raw_path.decode("ascii"), rec.headers, rec.body)
+        headers: dict[str, str] = {}
+        for k, v in rec.headers:
+            if k in _DROP_REQUEST_HEADERS:
+                continue
+            if k == "authorization":
+                value = redactor.authorization(v)
+                if value is not None:
+                    headers[k] = value
+            else:
+                headers[k] = redactor.text(v)
+        content_type = headers.get("content-type", "")
+        body: Any = ABSENT
+        body_text: str | None = None
+        form: dict[str, Any] | None = None
+        parsed = _json_or_absent(rec.body)
+        if parsed is not ABSENT:
+            body = redactor.json(parsed)
+        elif "x-www-form-urlencoded" in content_type:
+            form = _params(parse_qsl(rec.body.decode("utf-8", "replace"), keep_blank_values=True), redactor)
+        elif rec.body:
+            body_text = redactor.text(rec.body.decode("utf-8", "replace"))
+        request = RequestMatcher(
+            method=rec.method.upper(),
+            path=redactor.text(wire.path),
+            query=_params(wire.query, redactor) or None,
+            headers=headers or None,
+            body=body,
+            body_text=body_text,
+            form=form,
+        )
+        response_headers = {k: redactor.text(v) for k, v in rec.response_headers if k.lower() not in _DROP_RESPONSE_HEADERS}
+        resp_json = _json_or_absent(rec.response_body)
+        if resp_json is not ABSENT:
+            response_body: Any = redactor.json(resp_json)
+            if response_headers.get("content-type", response_headers.get("Content-Type", "")).startswith("application/json"):
+                response_headers = {k: v for k, v in response_headers.items() if k.lower() != "content-type"}
+        elif rec.response_body:
+            response_body = redactor.text(rec.response_body.decode("utf-8", "replace"))
+        else:
+            response_body = ABSENT
+        out.append(Exchange(index=i, request=request,
+                            response=ResponseSpec(status=rec.status, headers=response_headers, body=response_body),
+                            where=f"{where} exchanges[{i}]"))
+    return _merge_repeats(out)
+
+
+def _merge_repeats(exchanges: list[Exchange]) -> list[Exchange]:
+    """Identical consecutive-or-not request/response pairs become one exchange with `times:`."""
+    merged: list[Exchange] = []
+    keys: list[str] = []
+    for ex in exchanges:
+        key = json.dumps(exchange_to_dict(ex), sort_keys=True, default=str)
+        if key in keys:
+            pos = keys.index(key)
+            merged[pos] = replace(merged[pos], times=merged[pos].times + 1)
+        else:
+            keys.append(key)
+            merged.append(replace(ex, index=len(merged)))
+    return merged
+
+
+def live_connection(case: Case, secrets: dict[str, Any] | None) -> ConnectionSpec:
+    """The case's connection with the live values of a secrets file laid over it."""
+    if not secrets:
+        return case.connection
+    c = case.connection
+
+    def merged(base: dict[str, Any] | None, key: str, *alias: str) -> dict[str, Any] | None:
+        extra: dict[str, Any] = {}
+        for name in (key, *alias):
+            if isinstance(secrets.get(name), dict):
+                extra.update(secrets[name])
+        if not extra:
+            return base
+        return {**(base or {}), **extra}
+
+    return ConnectionSpec(
+        connector_parameters=merged(c.connector_parameters, "connectorParameters") or {},
+        connection_parameters=merged(c.connection_parameters, "connectionParameters", "connectionInput") or {},
+        credentials=merged(c.credentials, "credentials"),
+        auth_option_key=secrets.get("authOptionKey", c.auth_option_key),
+    )
+
+
+@dataclass
+class Recording:
+    """What a live run produced, redacted and ready to be written."""
+
+    exchanges: list[Exchange]
+    outcome: Outcome
+    expect: dict[str, Any] | None = None
+    missing_connection: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+async def record_case(case: Case, invoke: Invoke, *, upstream: str | None = None,
+                      secrets: dict[str, Any] | None = None) -> Recording:
+    """Run `case` against the live API and return its redacted exchanges and output."""
+    live = live_connection(case, secrets)
+    transport = RecordingTransport(upstream)
+    try:
+        outcome = await invoke(replace(case, connection=live), transport)
+    finally:
+        await transport.aclose()
+    redactor = Redactor(live)
+    exchanges = to_exchanges(transport.recorded, redactor, where=f"{case.connector}/tests/{case.rel_file}")
+    expect: dict[str, Any] | None = None
+    if outcome.error is not None:
+        err = outcome.error
+        expect = {"error": {k: v for k, v in (("type", getattr(err, "type", None)), ("key", getattr(err, "key", None))) if v}}
+    else:
+        expect = {"output": redactor.json(outcome.output)}
+    missing: dict[str, dict[str, Any]] = {}
+    if secrets:
+        have = {path for path, _, _ in _leaves(case.connection.as_dict(), "")}
+        for path, key, value in _leaves(live.as_dict(), ""):
+            if path not in have and isinstance(value, str):
+                section, _, rest = path.partition(".")
+                if "." not in rest and "[" not in rest:
+                    missing.setdefault(section, {})[rest] = f"secret-{key}"
+    return Recording(exchanges=exchanges, outcome=outcome, expect=expect, missing_connection=missing)
+
+
+def write_recording(case: Case, recording: Recording, *, scrub: list[str] | None = None) -> None:
+    """Write the exchanges (and `expect`, when the case has none) into the case's file.
+
+    The YAML is re-dumped (comments in the file are lost); key order is kept. `scrub` lists
+    values that must not reach the file (the live secrets), checked as a last line of defence.
+    """
+    data = yaml.safe_load(case.file.read_text(encoding="utf-8"))
+    target = data if case.index is None else data["cases"][case.index]
+    exchanges = [exchange_to_dict(ex) for ex in recording.exchanges]
+    rebuilt: dict[str, Any] = {}
+    for key, value in target.items():
+        if key == "expect" and "exchanges" not in rebuilt:
+            rebuilt["exchanges"] = exchanges
+        rebuilt[key] = exchanges if key == "exchanges" else value
+    if "exchanges" not in rebuilt:
+        rebuilt["exchanges"] = exchanges
+    if "expect" not in rebuilt and recording.expect is not None:
+        rebuilt["expect"] = recording.expect
+    if recording.missing_connection:
+        conn = dict(rebuilt.get("connection") or {})
+        for section, values in recording.missing_connection.items():
+            conn[section] = {**(conn.get(section) or {}), **values}
+        rebuilt["connection"] = conn
+    if case.index is None:
+        data = rebuilt
+    else:
+        data["cases"][case.index] = rebuilt
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    for secret in scrub or []:
+        if secret and secret in text:
+            raise RuntimeError(f"refusing to write {case.file.name}: a live secret would be written in clear")
+    Path(case.file).write_text(text, encoding="utf-8")

@@ -1,0 +1,80 @@
+"""Value objects of the sandbox API: limits in, results and stats out."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+__all__ = ["JSON", "CallResult", "CallStats", "HostOp", "Limits", "LogEntry"]
+
+JSON: TypeAlias = Any
+HostOp: TypeAlias = Callable[[Any], Awaitable[Any]]
+
+MiB = 1 << 20
+#: QuickJS runs on the calling thread's C stack (8 MiB on Linux); a JS stack limit at or above it
+#: crashed Python in our measurements, so the limit stays well below.
+MAX_STACK = 4 * MiB
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-call limits; every field has a default, override per call with `.with_(...)`.
+
+    memory: bytes the whole JS runtime may allocate (prelude included, ~1 MiB of it).
+    cpu_time: seconds of CPU spent in JS, summed over every entry into the engine.
+    wall_time: seconds from start to result, host operations and timers included.
+    stack: bytes of JS stack (deep recursion raises stack_overflow); at most 4 MiB.
+    host_operations: host operations one call may start. log_bytes: UTF-8 bytes of log
+    messages. result_bytes: size of the JSON result.
+    """
+
+    memory: int = 64 * MiB
+    cpu_time: float = 5.0
+    wall_time: float = 30.0
+    stack: int = 1 * MiB
+    host_operations: int = 1000
+    log_bytes: int = 1 * MiB
+    result_bytes: int = 16 * MiB
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+        if self.stack > MAX_STACK:
+            raise ValueError(f"Limits.stack must be at most {MAX_STACK} bytes (the C stack is 8 MiB), got {self.stack}")
+        if self.memory < 2 * MiB:
+            raise ValueError(f"Limits.memory must be at least {2 * MiB} bytes (the prelude needs ~1 MiB), got {self.memory}")
+
+    def with_(self, **overrides: Any) -> Limits:
+        """A copy with some fields replaced (unknown names raise TypeError)."""
+        return dataclasses.replace(self, **overrides)
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One console call: level is log, info, warn, error or debug."""
+
+    level: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallStats:
+    """What one call cost: CPU seconds in JS, wall seconds, peak runtime bytes, host operations."""
+
+    cpu_time: float
+    wall_time: float
+    memory_peak: int
+    host_operations: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """The JSON value a call returned, its logs and its stats."""
+
+    value: JSON
+    logs: list[LogEntry] = field(default_factory=list)
+    stats: CallStats = field(default_factory=lambda: CallStats(0.0, 0.0, 0, 0))

@@ -1,0 +1,94 @@
+// Lazily evaluated part of the prelude ("support"): console formatting and the description of
+// thrown values for the Python side; loaded by the first console call with objects, or an error.
+(function (I) {
+  "use strict";
+  const G = globalThis;
+  const { JSONstringify, JSONparse, ObjectKeys, ArrayIsArray, INTERNAL } = I;
+  function inspect(v, depth, seen) {
+    if (typeof v === "string") return depth === 0 ? v : JSONstringify(v);
+    if (v === undefined) return "undefined";
+    if (v === null || typeof v === "number" || typeof v === "boolean") return String(v);
+    if (typeof v === "bigint") return String(v) + "n";
+    if (typeof v === "symbol") return v.toString();
+    if (typeof v === "function") return `[Function: ${v.name || "(anonymous)"}]`;
+    if (v instanceof Error) return v.stack ? `${v.name}: ${v.message}\n${v.stack}`.trimEnd() : `${v.name}: ${v.message}`;
+    if (seen.includes(v)) return "[Circular]";
+    if (v instanceof Date) return isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
+    if (v instanceof RegExp) return String(v);
+    if (depth > 3) return ArrayIsArray(v) ? "[Array]" : "[Object]";
+    seen = seen.concat([v]);
+    if (I.Buffer && v instanceof I.Buffer) return `<Buffer ${I.hexEncode(v.subarray(0, 50)).replace(/(..)(?!$)/g, "$1 ")}${v.length > 50 ? " ..." : ""}>`;
+    if (ArrayIsArray(v)) {
+      const items = v.slice(0, 100).map((x) => inspect(x, depth + 1, seen));
+      if (v.length > 100) items.push(`... ${v.length - 100} more items`);
+      return `[ ${items.join(", ")} ]`.replace("[  ]", "[]");
+    }
+    if (v instanceof Map) return `Map(${v.size}) { ${Array.from(v).map(([k, x]) => `${inspect(k, depth + 1, seen)} => ${inspect(x, depth + 1, seen)}`).join(", ")} }`;
+    if (v instanceof Set) return `Set(${v.size}) { ${Array.from(v).map((x) => inspect(x, depth + 1, seen)).join(", ")} }`;
+    let keys;
+    try { keys = ObjectKeys(v); } catch (_) { return "[object]"; }
+    const parts = keys.slice(0, 100).map((k) => {
+      let x;
+      try { x = v[k]; } catch (e) { x = "[Getter threw]"; }
+      return `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSONstringify(k)}: ${inspect(x, depth + 1, seen)}`;
+    });
+    if (keys.length > 100) parts.push(`... ${keys.length - 100} more keys`);
+    return parts.length ? `{ ${parts.join(", ")} }` : "{}";
+  }
+  function format(args) {
+    let out = [];
+    let i = 0;
+    if (typeof args[0] === "string" && args.length > 1 && args[0].indexOf("%") >= 0) {
+      i = 1;
+      out.push(args[0].replace(/%[sdifjoO%]/g, (m) => {
+        if (m === "%%") return "%";
+        if (i >= args.length) return m;
+        const a = args[i++];
+        switch (m) {
+          case "%s": return typeof a === "string" ? a : inspect(a, 1, []);
+          case "%d": case "%i": return String(m === "%i" ? parseInt(a) : Number(a));
+          case "%f": return String(parseFloat(a));
+          case "%j": try { return JSONstringify(a); } catch (_) { return "[Circular]"; }
+          default: return inspect(a, 1, []);
+        }
+      }));
+    }
+    for (; i < args.length; i++) out.push(inspect(args[i], 0, []));
+    return out.join(" ");
+  }
+  function jsonSafe(v) {
+    try { const s = JSONstringify(v); return s === undefined ? null : JSONparse(s); } catch (_) { return String(v); }
+  }
+  function describe(e) {
+    const d = {};
+    try {
+      if (e !== null && (typeof e === "object" || typeof e === "function")) {
+        let name, message, stack, key, data;
+        try { name = e.name; } catch (_) {}
+        try { message = e.message; } catch (_) {}
+        try { stack = e.stack; } catch (_) {}
+        try { key = e.key; } catch (_) {}
+        try { data = e.data; } catch (_) {}
+        const isError = e instanceof Error;
+        if (isError || typeof message === "string") {
+          d.name = typeof name === "string" ? name : "Error";
+          d.message = typeof message === "string" ? message : String(message);
+          if (typeof stack === "string") d.stack = stack;
+          if (typeof key === "string" && key) d.key = key;
+          if (data !== undefined) d.data = jsonSafe(data);
+          if (isError && e[INTERNAL] === true) d.internal = true;
+          return d;
+        }
+      }
+      d.name = "NonErrorThrown";
+      d.thrown = jsonSafe(e);
+      let text;
+      try { text = typeof e === "string" ? e : inspect(e, 1, []); } catch (_) { text = "[unprintable value]"; }
+      d.message = text;
+    } catch (err) {
+      d.name = "Error"; d.message = "unprintable error";
+    }
+    return d;
+  }
+  Object.assign(I, { inspect, format, describe });
+})

@@ -1,0 +1,3 @@
+export default async function run({ apiClient }) {
+  return await apiClient.get("/api/key-header");
+}

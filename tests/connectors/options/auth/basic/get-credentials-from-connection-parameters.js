@@ -1,0 +1,3 @@
+export default function getCredentials({ connectionParameters }) {
+  return { user: connectionParameters.username, pass: connectionParameters.password, madeBy: "getCredentialsFromConnectionParameters" };
+}

@@ -1,0 +1,4 @@
+export default async function test({ apiClient }) {
+  const r = await apiClient.get("/api/basic");
+  return r.ok;
+}

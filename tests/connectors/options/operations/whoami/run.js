@@ -1,0 +1,3 @@
+export default async function run({ apiClient, input }) {
+  return await apiClient.get(input.path);
+}

@@ -1,0 +1,1 @@
+"""Integration tests of the runtime core: connections, method execution, auth flows, CLI `run`."""

@@ -1,0 +1,63 @@
+"""`connect(transport=...)` routes every request (hosts, replay servers, the test-suite runner)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from tests.core.conftest import load, run
+
+
+def test_transport_receives_api_client_fetch_and_axios_requests() -> None:
+    seen: list[tuple[str, str]] = []
+
+    def parsed(content: bytes) -> Any:
+        try:
+            return json.loads(content or b"null")
+        except ValueError:
+            return None
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, str(request.url)))
+        if request.url.path == "/api/key-header":
+            assert request.headers["x-api-key"] == "mock-key-1"
+            return httpx.Response(200, json={"ok": True, "via": "mock"})
+        return httpx.Response(
+            200,
+            json={"method": request.method, "query": [list(p) for p in request.url.params.multi_items()],
+                  "headers": dict(request.headers), "json": parsed(request.content), "body": request.content.decode()},
+        )
+
+    connector = load("apikey")
+
+    async def main() -> tuple[Any, Any, Any]:
+        async with connector.connect(
+            connector_parameters={"baseUri": "https://api.example.test"},
+            credentials={"apiKey": "mock-key-1"},
+            transport=httpx.MockTransport(handler),
+        ) as conn:
+            return (
+                await conn.call("auth/test"),
+                await conn.call("operations/fetch-raw/run"),
+                await conn.call("operations/axios-get/run"),
+            )
+
+    tested, fetched, axios = run(main())
+    assert tested.output is True
+    assert fetched.output["json"] == {"hello": "fetch"}
+    assert axios.output["status"] == 200 and axios.output["putBody"] == "raw text"
+    assert all(url.startswith("https://api.example.test/") for _, url in seen)
+    assert len(seen) == 1 + 1 + 4
+
+
+def test_rate_limited_requests_are_retried_within_the_deadline(apikey: Any, fake_api: Any) -> None:
+    async def main() -> Any:
+        async with apikey.connect(connector_parameters={"baseUri": fake_api.url}, credentials={"apiKey": fake_api.api_key}) as conn:
+            fake_api.rate_limit(2, retry_after="0.05", path_prefix="/api/key-header")
+            return await conn.call("operations/get-one/run")
+
+    result = run(main())
+    assert result.output == {"ok": True, "via": "header"}
+    assert [e.status for e in result.requests] == [429, 429, 200]

@@ -1,0 +1,3 @@
+export default async function del({ apiClient, id }) {
+  await apiClient.delete(`/crm/contacts/${id}`);
+}

@@ -1,0 +1,116 @@
+"""TypeScript method files: transpiled correctly, cached by content hash, errors with file:line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import quickjs
+
+from runtime._loader import TranspileError, clear_memory_cache, transpile_typescript
+
+TYPICAL = """\
+import { FindByIdArgs } from '@integration-app/connector-sdk'
+import type { Rec } from './types'
+
+enum Status { Active = 'active', Closed = 'closed' }
+interface Args { id: string; apiClient: any }
+type Maybe<T> = T | undefined
+
+class Box<T> {
+  constructor(private readonly value: T) {}
+  get(): T { return this.value }
+}
+
+function first<T>(items: T[]): Maybe<T> {
+  return items.length ? items[0] : undefined
+}
+
+export default async function findById({ id, apiClient }: Args & FindByIdArgs): Promise<{ record: Rec }> {
+  const response = (await apiClient.get(`items/${id}`)) as { data: any }
+  const s: Status = Status.Closed
+  const n = first<number>([4, 5])!
+  const b = new Box<string>('boxed')
+  const optional = response.data?.missing ?? null
+  return { record: { id: String(response.data.id), status: s, n, boxed: b.get(), optional } as Rec }
+}
+"""
+
+
+def _run_default(js: str, arg_js: str) -> object:
+    """Run the transpiled module's default export in QuickJS with `arg_js` as its argument."""
+    assert "import " not in js, js  # type-only imports must be gone
+    script = js.replace("export default async function", "globalThis.__main = async function")
+    ctx = quickjs.Context()
+    ctx.eval(script)
+    ctx.eval(f"globalThis.__main({arg_js}).then(r => {{ globalThis.__out = JSON.stringify(r) }})")
+    ctx.execute_pending_job()
+    while ctx.execute_pending_job():
+        pass
+    import json
+
+    return json.loads(ctx.eval("globalThis.__out"))
+
+
+def test_typical_connector_typescript_runs() -> None:
+    js = transpile_typescript(TYPICAL, "data/x/find-by-id.ts")
+    assert not re.search(r"\binterface\b|\bas Rec\b|: string|<number>", js)
+    out = _run_default(js, "{ id: 'a1', apiClient: { get: async (p) => ({ data: { id: 42, path: p } }) } }")
+    assert out == {"record": {"id": "42", "status": "closed", "n": 4, "boxed": "boxed", "optional": None}}
+
+
+def test_value_imports_are_kept_type_imports_dropped() -> None:
+    js = transpile_typescript(
+        "import axios from 'axios'\nimport type { T } from 'x'\nimport { U } from 'y'\n"
+        "export default async (a: T, b: U) => axios.get(a as any)\n",
+        "m.ts",
+    )
+    assert "from 'axios'" in js or 'from "axios"' in js
+    assert "'x'" not in js and "'y'" not in js
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("const a: number = ;\nexport default a\n", 1),
+        ("interface A { a: string }\nfunction f(x: A) {\n  return x.a +\n}\nexport default f\n", 3),
+        ("export default function f(a: string) {\n  const b = 1\n  if (a {\n  }\n}\n", 3),
+    ],
+)
+def test_syntax_errors_name_file_and_line(source: str, line: int) -> None:
+    with pytest.raises(TranspileError) as exc:
+        transpile_typescript(source, "data/deals/update.ts")
+    err = exc.value
+    assert err.filename == "data/deals/update.ts"
+    assert err.line == line
+    assert str(err).startswith(f"data/deals/update.ts:{line}: TypeScript syntax error")
+
+
+def test_cached_in_memory_by_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsmeld
+
+    source = "export default (x: number): number => x * 2 // memory-cache-test\n"
+    clear_memory_cache()
+    first = transpile_typescript(source, "a.ts")
+    calls = []
+    monkeypatch.setattr(jsmeld, "compile", lambda *a, **k: calls.append(a) or "unused")
+    assert transpile_typescript(source, "other-name.ts") == first  # same content: no transpile
+    assert calls == []
+    transpile_typescript(source + " ", "a.ts")  # different content: transpiled again
+    assert len(calls) == 1
+
+
+def test_disk_cache_survives_a_new_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jsmeld
+
+    source = "export default (x: string): string => x // disk-cache-test\n"
+    clear_memory_cache()
+    out = transpile_typescript(source, "a.ts", cache_dir=tmp_path)
+    assert list((tmp_path / "ts").glob("*.js"))
+    clear_memory_cache()  # as if the process restarted
+    monkeypatch.setattr(jsmeld, "compile", lambda *a, **k: pytest.fail("should come from the disk cache"))
+    assert transpile_typescript(source, "a.ts", cache_dir=tmp_path) == out
+    monkeypatch.setenv("CONNECTOR_RUNTIME_CACHE_DIR", str(tmp_path))
+    clear_memory_cache()
+    assert transpile_typescript(source, "a.ts") == out

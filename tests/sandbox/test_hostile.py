@@ -1,0 +1,140 @@
+"""Hostile code: each case raises its typed error, and the next call on the same Sandbox works."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from sandbox import (
+    InvalidResult,
+    JSError,
+    LimitExceeded,
+    LimitReason,
+    ModuleNotAllowed,
+    NeverSettled,
+    Sandbox,
+    compile_module,
+)
+
+from .conftest import FAST
+
+SMALL = FAST.with_(cpu_time=0.3, wall_time=2.0, memory=8 << 20, log_bytes=10_000, result_bytes=100_000, host_operations=50)
+
+LIMIT_CASES = [
+    ("infinite loop", "export default () => { for (;;) {} }", LimitReason.TIME),
+    ("busy promise chain", "export default () => { const f = () => { Promise.resolve().then(f) }; f(); return new Promise(() => {}) }", LimitReason.TIME),
+    ("busy loop after await", "export default async () => { await null; while (true) {} }", LimitReason.TIME),
+    ("array bomb", "export default () => { const a = []; for (;;) a.push(new Array(1e5).fill(1)) }", LimitReason.MEMORY),
+    ("string bomb", "export default () => { const a = []; for (;;) a.push('x'.repeat(1e5) + a.length) }", LimitReason.MEMORY),
+    ("object graph bomb", "export default () => { let o = {}; for (let i = 0;; i++) o = {next: o, i, pad: [i, i, i]} }", LimitReason.MEMORY),
+    ("deep recursion", "function f(n) { return f(n + 1) + 1 }\nexport default () => f(0)", LimitReason.STACK),
+    ("huge log", "export default () => { for (;;) console.log('x'.repeat(1000)) }", LimitReason.LOGS),
+    ("huge log caught", "export default () => { try { for (let i = 0; i < 1e4; i++) console.log('y'.repeat(1000)) } catch (e) {} return 1 }", LimitReason.LOGS),
+    ("huge result", "export default () => 'z'.repeat(200000)", LimitReason.RESULT),
+    ("host flood", "export default () => Promise.all(Array.from({length: 100}, () => __sandbox.host('op', 1)))", LimitReason.HOST_OPERATIONS),
+    ("wall clock", "export default () => new Promise((r) => setTimeout(r, 10000))", LimitReason.WALL_TIME),
+    ("interval forever", "export default () => new Promise(() => setInterval(() => {}, 1))", LimitReason.WALL_TIME),
+]
+
+
+async def _op(payload):
+    await asyncio.sleep(0)
+    return payload
+
+
+def _assert_next_call_works(sb: Sandbox) -> None:
+    ok = compile_module("export default (x) => ({ok: x, proto: typeof Array.prototype.push, json: JSON.stringify([1])})", "ok.js")
+    assert sb.call_sync(ok, args=[1], limits=SMALL).value == {"ok": 1, "proto": "function", "json": "[1]"}
+
+
+@pytest.mark.parametrize("name, source, reason", LIMIT_CASES, ids=[c[0] for c in LIMIT_CASES])
+def test_limits(sb: Sandbox, name: str, source: str, reason: LimitReason) -> None:
+    limits = SMALL.with_(wall_time=0.5) if reason is LimitReason.WALL_TIME else SMALL
+    with pytest.raises(LimitExceeded) as info:
+        sb.call_sync(compile_module(source, "hostile.js"), limits=limits, host_operations={"op": _op})
+    assert info.value.reason is reason and info.value.key == reason.value
+    _assert_next_call_works(sb)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "export default () => { const o = {}; o.o = o; return o }",
+        "export default () => ({f() {}})",
+        "export default () => 10n",
+        "export default () => ({n: 1n})",
+        "export default () => Symbol('s')",
+    ],
+)
+def test_invalid_results(sb: Sandbox, source: str) -> None:
+    with pytest.raises(InvalidResult) as info:
+        sb.call_sync(compile_module(source, "m.js"), limits=SMALL)
+    assert info.value.key == "invalid_result"
+    _assert_next_call_works(sb)
+
+
+def test_never_settling_promise(sb: Sandbox) -> None:
+    with pytest.raises(NeverSettled) as info:
+        sb.call_sync(compile_module("export default () => new Promise(() => {})", "m.js"), limits=SMALL)
+    assert info.value.key == "never_settled"
+    _assert_next_call_works(sb)
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "Array.prototype.push = () => { throw new Error('tampered') }; JSON.stringify = () => '\"owned\"'; Object.keys = null",
+        "console.log = () => {}; globalThis.require = () => ({}); __sandbox.defineModule('crypto', {evil: 1})",
+        "Promise.prototype.then = function () { return this }; Function.prototype.call = null",
+        "globalThis.leak = 'secret'; setTimeout(() => { globalThis.late = 1 }, 1); setInterval(() => {}, 5)",
+        "Object.defineProperty(Object.prototype, 'polluted', {value: 1, enumerable: true}); Error.prototype.toString = null",
+    ],
+)
+def test_tampering_does_not_reach_the_next_call(sb: Sandbox, tamper: str) -> None:
+    src = f"export default () => {{ {tamper}; return 'done' }}"
+    try:
+        sb.call_sync(compile_module(src, "evil.js"), limits=SMALL)
+    except (JSError, InvalidResult, NeverSettled, LimitExceeded):
+        pass  # breaking its own call is allowed; affecting the next one is not
+    check = compile_module(
+        "import {createHash} from 'crypto';\nexport default () => { const a = []; a.push(1); console.log('ok');"
+        " return [typeof globalThis.leak, typeof globalThis.late, ({}).polluted, createHash('md5').update('').digest('hex'), Object.keys({x: 1}), a] }",
+        "check.js",
+    )
+    r = sb.call_sync(check, limits=SMALL)
+    assert r.value == ["undefined", "undefined", None, "d41d8cd98f00b204e9800998ecf8427e", ["x"], [1]]
+    assert [e.message for e in r.logs] == ["ok"]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("export default () => typeof process", "undefined"),
+        ("export default () => Function('return this')() === globalThis", True),
+        ("export default () => typeof Function('return this')().require('crypto').createHash", "function"),
+        ("export default () => Object.getOwnPropertyNames(globalThis).filter((k) => /^(python|os|std|process|sys)$/i.test(k))", []),
+        ("export default () => [typeof std, typeof os, typeof scriptArgs, typeof print, typeof load]", ["undefined"] * 5),
+        ("export default () => { const seen = new Set(); const walk = (o, d) => { if (!o || d > 3 || seen.has(o)) return; seen.add(o);"
+         " for (const k of Reflect.ownKeys(o)) { try { walk(o[k], d + 1) } catch (e) {} } }; walk(globalThis, 0); return [...seen].some((o) => { try { return String(o).includes('Python') } catch (e) { return false } }) }", False),
+    ],
+)
+def test_no_way_to_the_host(run, source: str, expected: object) -> None:
+    assert run(source) == expected
+
+
+def test_require_and_import_of_host_modules(sb: Sandbox) -> None:
+    for src in (
+        "export default () => require('fs').readFileSync('/etc/passwd')",
+        "export default () => Function('return this')().require('child_process')",
+        "export default async () => import('os')",
+    ):
+        with pytest.raises(ModuleNotAllowed):
+            sb.call_sync(compile_module(src, "m.js"), limits=SMALL)
+        _assert_next_call_works(sb)
+
+
+def test_limit_error_carries_stack(sb: Sandbox) -> None:
+    with pytest.raises(LimitExceeded) as info:
+        sb.call_sync(compile_module("function f(n) { return f(n + 1) + 1 }\nexport default () => f(0)", "deep.js"), limits=SMALL)
+    assert info.value.reason is LimitReason.STACK
