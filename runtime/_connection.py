@@ -35,7 +35,6 @@ import httpx
 
 from runtime._context import build_context
 from runtime._errors import (
-    ApiError,
     BadRequestError,
     ConfigurationError,
     ConnectionProblem,
@@ -45,14 +44,16 @@ from runtime._errors import (
     NotSupportedError,
     SpecError,
 )
-from runtime._execute import CallContext, Stage, executor_for
+from runtime._execute import CallContext, Stage
 from runtime._execute._sandbox_errors import SandboxErrorTranslator
 from runtime._js import WRAPPER_PLAIN, WRAPPER_WITH_API_CLIENT
 from runtime._paths import MethodPath, camel_case, parse_method_path
 
 if TYPE_CHECKING:
     from runtime._connector import Connector
+    from runtime._formulas import Resolvers
     from runtime._http import ApiClientConfig, RequestLogEntry
+    from sandbox import Limits
 
 __all__ = ["CallContext", "Connection", "MethodResult", "OAuthStart"]
 
@@ -73,6 +74,8 @@ CREDENTIALS_ONLY_METHODS = frozenset({"makeApiClient", "refreshCredentials", "ge
 PROACTIVE_REFRESH_MARGIN = 60.0
 
 _current_call: contextvars.ContextVar[CallContext | None] = contextvars.ContextVar("connector_call", default=None)
+_operation_depth: contextvars.ContextVar[int] = contextvars.ContextVar("operation_depth", default=0)
+MAX_OPERATION_NESTING = 8
 
 OnCredentialsChanged = Callable[[dict[str, Any]], "Awaitable[None] | None"]
 ProxyResolver = Callable[[str], Any]
@@ -152,8 +155,8 @@ class Connection:
         auth_option_key: str | None = None,
         on_credentials_changed: OnCredentialsChanged | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limits: Any = None,
-        resolvers: Any = None,
+        limits: Limits | None = None,
+        resolvers: Resolvers | None = None,
         membrane_token: Mapping[str, Any] | None = None,
         proxy_resolver: ProxyResolver | None = None,
         http_timeout: float = 60.0,
@@ -175,10 +178,17 @@ class Connection:
         self._proxy_resolver = proxy_resolver
         self._proxy_config: ApiClientConfig | None = None
         self.redactor = Redactor()
-        self.redactor.add(self._credentials, _secret_values(self.connector_parameters), _secret_values(self.connection_parameters))
+        self.redactor.add(
+            _credential_secrets(self._credentials),
+            _secret_values(self.connector_parameters),
+            _secret_values(self.connection_parameters),
+        )
         if self._membrane_token:
             self.redactor.add(self._membrane_token.get("secret"))
-        self._http = httpx.AsyncClient(transport=transport, timeout=http_timeout, follow_redirects=True)
+        # Redirects: apiClient requests do not follow them (the ApiClient reports a 3xx: a
+        # redirect could carry the connection's key headers to another host); `fetch`/axios
+        # follow them per request, as they do in Node.
+        self._http = httpx.AsyncClient(transport=transport, timeout=http_timeout, follow_redirects=False)
         self._flight = SingleFlight()
         self._config: tuple[int, ApiClientConfig] | None = None
         self._oauth_config: dict[str, Any] | None = None
@@ -265,16 +275,17 @@ class Connection:
 
     # ------------------------------------------------------------------ calling methods
 
-    def new_call(self, limits: Any = None) -> CallContext:
+    def new_call(self, limits: Limits | None = None) -> CallContext:
         """A fresh CallContext with these limits (default: the connection's)."""
         lim = limits if limits is not None else self.limits
         return CallContext(limits=lim, deadline=time.monotonic() + lim.wall_time)
 
-    async def call(self, path: str, input: Mapping[str, Any] | None = None, *, limits: Any = None) -> MethodResult:
+    async def call(self, path: str, input: Mapping[str, Any] | None = None, *, limits: Limits | None = None) -> MethodResult:
         """Run the method at `path` (see `runtime._paths`) with `input`; the generic entry point.
 
         Credentials that change during the call (refresh) are handed to `on_credentials_changed`
-        before this returns, and reported in `MethodResult.credentials`.
+        before this returns, and reported in `MethodResult.credentials`. A failed call raises a
+        runtime error that also carries the call's `logs` and `requests` so far.
         """
         self._check_open()
         mp = parse_method_path(path)
@@ -288,13 +299,18 @@ class Connection:
                 await self._refresh_if_expiring(call)
             handler = DISPATCH[mp.kind]
             output = await handler(self, mp, dict(input or {}), call)
+        except ConnectorError as exc:
+            # what happened before the failure stays readable (test runners, debugging)
+            exc.logs = call.logs  # type: ignore[attr-defined]
+            exc.requests = call.requests  # type: ignore[attr-defined]
+            raise
         finally:
             _current_call.reset(token)
         if self.generation != start_generation:
             call.credentials_changed = self.credentials
         return MethodResult(output=output, logs=call.logs, credentials=call.credentials_changed, requests=call.requests)
 
-    def call_sync(self, path: str, input: Mapping[str, Any] | None = None, *, limits: Any = None) -> MethodResult:
+    def call_sync(self, path: str, input: Mapping[str, Any] | None = None, *, limits: Limits | None = None) -> MethodResult:
         """`call` for scripts and the CLI (runs on the connection's private event loop)."""
         return self._sync(self.call(path, input, limits=limits))
 
@@ -312,7 +328,8 @@ class Connection:
 
         `stage` defaults from the method key ("pre" for getOAuthConfig & co., "credentials" for
         makeApiClient/refreshCredentials, else "full" with apiClient). Errors come out as
-        runtime errors carrying the method path and file (in `.method_path`, `.file`, `data`).
+        runtime errors carrying the method path and file (`.method_path`, `.file`, and
+        `data["methodPath"]`, `data["file"]`).
         """
         if stage is None:
             stage = "pre" if impl.key in PRE_CONNECTION_METHODS else "credentials" if impl.key in CREDENTIALS_ONLY_METHODS else "full"
@@ -347,7 +364,7 @@ class Connection:
                 exc.file = impl.file  # type: ignore[attr-defined]
             if exc.data is None or isinstance(exc.data, dict):
                 data = dict(exc.data or {})
-                data.setdefault("method", exc.method_path)  # type: ignore[attr-defined]
+                data.setdefault("methodPath", exc.method_path)  # type: ignore[attr-defined]
                 data.setdefault("file", impl.file)
                 exc.data = data
         exc.message = self.redactor.text(exc.message)
@@ -392,8 +409,23 @@ class Connection:
             call.requests.extend(client.log)
 
     async def run_operation(self, key: str, input: Any, call: CallContext) -> Any:
-        """operations/<key>/run through the same dispatch a host call uses (operation-mapping)."""
-        return await DISPATCH["operations"](self, MethodPath("operations", key, "run"), {"input": input}, call)
+        """operations/<key>/run through the same dispatch a host call uses (operation-mapping).
+
+        Nesting is bounded: operation mappings that point at each other are a connector bug
+        that must fail with a clear error, not a RecursionError deep in asyncio.
+        """
+        depth = _operation_depth.get()
+        if depth >= MAX_OPERATION_NESTING:
+            raise ConfigurationError(
+                f"operation-mapping nested more than {MAX_OPERATION_NESTING} deep (at operations/{key}/run): "
+                "do two operations map to each other?",
+                key="operation_cycle",
+            )
+        token = _operation_depth.set(depth + 1)
+        try:
+            return await DISPATCH["operations"](self, MethodPath("operations", key, "run"), {"input": input}, call)
+        finally:
+            _operation_depth.reset(token)
 
     async def run_javascript(self, impl: Any, ctx: dict[str, Any], call: CallContext, *, stage: Stage) -> Any:
         """Call a JS method in the shared sandbox with host operations `http` (connected) and `fetch`."""
@@ -402,7 +434,12 @@ class Connection:
         translator = SandboxErrorTranslator(self.redactor, impl.file)
         client = self._api_client(call) if stage == "full" else None
 
+        # Both operations suspend once before any I/O: the sandbox may start an operation's
+        # coroutine eagerly in the caller's task and resume it in a new task once it suspends;
+        # httpx/anyio cancel scopes must be entered and exited in one task, so the network
+        # work has to begin only after that hand-over.
         async def op_http(payload: Any) -> Any:
+            await asyncio.sleep(0)
             if client is None:
                 raise HostOperationFailed("no_api_client", "apiClient is not available in this method", None)
             if not isinstance(payload, Mapping):
@@ -419,6 +456,7 @@ class Connection:
                 raise translator.to_js(exc) from exc
 
         async def op_fetch(payload: Any) -> Any:
+            await asyncio.sleep(0)
             try:
                 return await self._fetch(payload, call)
             except ConnectorError as exc:
@@ -491,7 +529,7 @@ class Connection:
         status: int | None = None
         try:
             response = await self._http.request(
-                method, url, headers=headers, content=content, timeout=self._remaining(call)
+                method, url, headers=headers, content=content, timeout=self._remaining(call), follow_redirects=True
             )
             status = response.status_code
         except httpx.HTTPError as exc:
@@ -687,7 +725,7 @@ class Connection:
         """Install new credentials, bump the generation, and tell the host before returning."""
         self._credentials = dict(new)
         self.generation += 1
-        self.redactor.add(self._credentials)
+        self.redactor.add(_credential_secrets(self._credentials))
         if notify:
             await self._notify()
 
@@ -747,6 +785,10 @@ class Connection:
         with the test's reason and leaves the previous credentials in place.
         """
         self._check_open()
+        if self.auth.type in ("oauth1", "oauth2"):
+            raise ConfigurationError(
+                f"{self.auth.type} connections are made with start_oauth() and complete_oauth()", key="wrong_auth_flow"
+            )
         params = dict(connection_parameters if connection_parameters is not None else self.connection_parameters)
         self.validate_connection_input(params)
         previous = (self.connection_parameters, self._credentials, self.generation)
@@ -830,6 +872,7 @@ class Connection:
         unless `skipPkce`. oauth1: a signed request-token call; its secret goes into `stored`.
         """
         self._check_open()
+        self.validate_connection_input(self.connection_parameters)
         call = self.new_call()
         token = _current_call.set(call)
         try:
@@ -922,7 +965,7 @@ class Connection:
 
         if not isinstance(token_response, Mapping):
             raise ConnectionProblem("OAuth token response is not an object", key="invalid_response")
-        self.redactor.add(token_response)
+        self.redactor.add(_credential_secrets(token_response))
         names = (
             ("getCredentialsFromRefreshTokenResponse",)
             if refresh
@@ -1034,6 +1077,17 @@ def _secret_values(value: Any) -> Any:
     return value
 
 
+#: Credential fields that describe a token rather than being one: redacting "Bearer" or an
+#: expiry date everywhere would only make logs unreadable.
+_NON_SECRET_CREDENTIAL_KEYS = frozenset(
+    {"token_type", "tokenType", "expires_at", "expiresAt", "expires_in", "expiresIn", "scope", "created_at", "issued_at"}
+)
+
+
+def _credential_secrets(credentials: Mapping[str, Any]) -> Any:
+    return _secret_values({k: v for k, v in credentials.items() if k not in _NON_SECRET_CREDENTIAL_KEYS})
+
+
 def _apply_config(request: httpx.Request, config: ApiClientConfig) -> None:
     """Add a proxied connection's headers, query and basic auth to a request (host-side only)."""
     for name, value in config.headers.items():
@@ -1053,8 +1107,15 @@ def _apply_config(request: httpx.Request, config: ApiClientConfig) -> None:
 
 
 async def dispatch_auth(conn: Connection, mp: MethodPath, input: dict[str, Any], call: CallContext) -> Any:
+    """auth/test -> true/false; auth/refresh-credentials -> a real refresh (merged, host told,
+    reported), output the new credentials; any other auth method runs as it is."""
     if mp.method == "test":
         return await conn._test(call)
+    if mp.method == "refreshCredentials":
+        if not conn._refreshable():
+            raise NotSupportedError("these credentials cannot be refreshed (no refreshCredentials method, no refresh_token)")
+        refreshed = await conn._flight.run(("refresh", conn.generation), conn._refresh_now)
+        return conn.credentials if refreshed else None
     impl = conn._auth_impl(mp.method)
     if impl is None:
         raise NotSupportedError(f"auth method {mp.method!r} is not defined by this connector")

@@ -21,13 +21,15 @@ if TYPE_CHECKING:
     import httpx
 
     from runtime._connection import Connection, OnCredentialsChanged, ProxyResolver
+    from runtime._formulas import Resolvers
     from runtime._loader import LoadedConnector
+    from sandbox import Limits, Sandbox
 
 __all__ = ["Connector", "shared_sandbox"]
 
 
 @cache
-def shared_sandbox() -> Any:
+def shared_sandbox() -> Sandbox:
     """The process-wide Sandbox with the runtime's extensions (built once, lazily)."""
     from sandbox import Sandbox
 
@@ -37,24 +39,24 @@ def shared_sandbox() -> Any:
 class Connector:
     """A connector directory, loaded and compiled. Immutable; safe to share between connections."""
 
-    def __init__(self, loaded: LoadedConnector, *, limits: Any = None, sandbox: Any = None) -> None:
+    def __init__(self, loaded: LoadedConnector, *, limits: Limits | None = None, sandbox: Sandbox | None = None) -> None:
         from sandbox import Limits
 
         self.loaded = loaded
         self.default_limits = limits if limits is not None else Limits()
         self._sandbox = sandbox
-        self._executors: dict[int, Executor] = {}
-        self._variants: dict[tuple[int, str], Any] = {}
+        # keyed by id(impl); the impl is stored too and checked, so a recycled id never matches
+        self._api_client_parts: dict[int, tuple[Any, tuple[Any, Any] | None]] = {}
 
     @classmethod
-    def load(cls, path: str | Path, *, limits: Any = None) -> Connector:
+    def load(cls, path: str | Path, *, limits: Limits | None = None) -> Connector:
         """Load and compile the connector at `path`; raises ConnectorLoadError listing every problem."""
         from runtime._loader import load_connector
 
         return cls(load_connector(Path(path)), limits=limits)
 
     @property
-    def sandbox(self) -> Any:
+    def sandbox(self) -> Sandbox:
         if self._sandbox is None:
             self._sandbox = shared_sandbox()
         return self._sandbox
@@ -83,27 +85,8 @@ class Connector:
         return self.loaded.auth(option_key)
 
     def executor(self, impl: Any) -> Executor:
-        """The executor for `impl`, chosen once per implementation and cached."""
-        found = self._executors.get(id(impl))
-        if found is None:
-            found = executor_for(impl.kind)
-            self._executors[id(impl)] = found
-        return found
-
-    def compiled_variant(self, impl: Any, tag: str, value: Any) -> Any:
-        """A program compiled from part of a method's mapping (cached per method and tag).
-
-        Used where a mapping must be evaluated in pieces, e.g. makeApiClient without its
-        `responseHandlers` (they are formulas over `response`, evaluated per request).
-        """
-        key = (id(impl), tag)
-        program = self._variants.get(key)
-        if program is None:
-            from runtime._formulas import compile_mapping
-
-            program = compile_mapping(value, source=impl.file)
-            self._variants[key] = program
-        return program
+        """The executor for `impl` (its kind was fixed when the loader compiled it): one dict lookup."""
+        return executor_for(impl.kind)
 
     def make_api_client_parts(self, impl: Any, auth: Any) -> tuple[Any, Any] | None:
         """For a mapping makeApiClient with `responseHandlers`: (program without them, raw handlers).
@@ -116,9 +99,9 @@ class Connector:
         """
         if impl.kind != "mapping":
             return None
-        key = (id(impl), "api-client-parts")
-        if key in self._variants:
-            return self._variants[key]
+        cached = self._api_client_parts.get(id(impl))
+        if cached is not None and cached[0] is impl:
+            return cached[1]
         raw = None
         entry = (auth.raw or {}).get("makeApiClient")
         if isinstance(entry, Mapping) and "mapping" in entry:
@@ -136,7 +119,7 @@ class Connector:
             from runtime._formulas import compile_mapping
 
             parts = (compile_mapping(rest, source=impl.file), raw["responseHandlers"])
-        self._variants[key] = parts
+        self._api_client_parts[id(impl)] = (impl, parts)
         return parts
 
     def connect(
@@ -148,8 +131,8 @@ class Connector:
         auth_option_key: str | None = None,
         on_credentials_changed: OnCredentialsChanged | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        limits: Any = None,
-        resolvers: Any = None,
+        limits: Limits | None = None,
+        resolvers: Resolvers | None = None,
         membrane_token: Mapping[str, Any] | None = None,
         proxy_resolver: ProxyResolver | None = None,
     ) -> Connection:

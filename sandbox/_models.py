@@ -23,7 +23,10 @@ class Limits:
     """Per-call limits; every field has a default, override per call with `.with_(...)`.
 
     memory: bytes the whole JS runtime may allocate (prelude included, ~1 MiB of it).
-    cpu_time: seconds of CPU spent in JS, summed over every entry into the engine.
+    cpu_time: seconds of CPU spent in JS, summed over every entry into the engine (the sandbox
+    counts this thread's CPU; the binding's interrupt uses the process-wide clock(), so when
+    other threads of the process burn CPU at the same time a call can be cut before its
+    budget is spent, never after).
     wall_time: seconds from start to result, host operations and timers included.
     stack: bytes of JS stack (deep recursion raises stack_overflow); at most 4 MiB.
     host_operations: host operations one call may start. log_bytes: UTF-8 bytes of log

@@ -298,10 +298,7 @@ class _Rewriter:
         if prev is not None and prev.kind == "punct" and prev.value in (".", "?."):
             return True
         nxt = self.tok(k + 1)
-        return nxt is not None and nxt.kind == "punct" and nxt.value == ":" and not self._in_ternary(k)
-
-    def _in_ternary(self, k: int) -> bool:
-        return False
+        return nxt is not None and nxt.kind == "punct" and nxt.value == ":"
 
     # ------------------------------------------------------------------ import
     def _import(self, k: int) -> int:
@@ -341,7 +338,7 @@ class _Rewriter:
             return j
         if nxt.kind == "name" and nxt.value == "type":
             raise self.error(nxt.start, "TypeScript 'import type' must be stripped before loading")
-        parts: list[tuple[str, str]] = []  # (binding pattern, default flag)
+        parts: list[tuple[str, str]] = []  # (binding pattern, kind)
         default_name: str | None = None
         if self.tok(j) is not None and self.tokens[j].kind == "name" and self.tokens[j].value != "from":
             default_name = self.tokens[j].value
@@ -368,8 +365,7 @@ class _Rewriter:
                     j += 2
                 if imported == "type" and self.tok(j) is not None and self.tokens[j].kind == "name" and not self.is_value(j, "as"):
                     raise self.error(a.start, "TypeScript 'type' imports must be stripped before loading")
-                key = imported if a.kind == "string" else imported
-                specs.append(f"{key}: {local}")
+                specs.append(f"{imported}: {local}")
                 if self.is_value(j, ","):
                     j += 1
             j += 1

@@ -2,8 +2,12 @@
 
 A call goes like this (ARCHITECTURE decisions 1 and 6):
 
-1. a fresh context is made (QuickJS runtime + prelude + extensions, ~0.3 ms); nothing one call
-   leaves behind can be seen by another, and a context that hit a limit is simply dropped;
+1. a fresh context is made (QuickJS runtime + prelude + extensions) or taken from a pool of
+   pristine ones; a context serves exactly one call and is dropped after it, so nothing one
+   call leaves behind (globals, patched prototypes, timers) can be seen by another, and a
+   context that hit a limit is never reused. Compiling JS is QuickJS's slow part (~0.1-0.3 µs
+   per byte here), so the prelude's core is small and its larger parts (Buffer, URL, crypto,
+   fetch, console formatting) are compiled on first use inside the call that needs them;
 2. the module function is evaluated and the chosen export is called through the prelude's
    driver; the JS job queue is drained, each entry into the engine under the CPU time limit
    (the binding restarts its limit on every entry, so the call's total is tracked here);
@@ -12,6 +16,11 @@ A call goes like this (ARCHITECTURE decisions 1 and 6):
    with JSON, fires due timers, and drains again; no request and no timer left means the
    promise can never settle;
 4. the result leaves as one JSON string, with the logs and the stats.
+
+Timers run on real time, driven by the event loop: connectors use `setTimeout` for backoff
+and polling delays against real APIs, which only works if the delay really passes; the
+wall-time limit bounds them. Host operations are started eagerly: a coroutine that finishes
+without suspending settles at once, one that suspends continues as an asyncio task.
 
 Only strings and numbers cross the wall: arguments and host-operation results go in as JSON text
 and are parsed by JS; no Python callable is ever registered in the context.
@@ -30,7 +39,9 @@ from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import Any
 
-import quickjs
+# The C extension itself: the `quickjs` package's __init__ also starts a (non-daemon) thread
+# pool for its `Function` helper at import time, which the sandbox does not use.
+import _quickjs as quickjs
 
 from ._errors import (
     InvalidResult,
@@ -53,7 +64,7 @@ _FILES = resources.files(__package__)
 _PRELUDE = _FILES.joinpath("prelude.js").read_text(encoding="utf-8")
 _PRELUDE_LINES = _PRELUDE.count("\n") + 1
 #: parts of the prelude evaluated on first use (in this order of arguments to the prelude)
-_LIB_NAMES = ("support", "encoding", "clone", "url", "crypto", "fetch")
+_LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch")
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
 _DEFAULT_LIMITS = Limits()
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
@@ -170,7 +181,10 @@ class Sandbox:
         pool = self._pool
         assert pool is not None
         while not self._closed:
-            item = self._new_context(seg)
+            try:
+                item = self._new_context(seg)
+            except Exception:
+                return  # calls build inline and report the error themselves
             while not self._closed:
                 try:
                     pool.put(item, timeout=0.05)
@@ -220,8 +234,12 @@ class Sandbox:
         ctx.set_time_limit(2.0)  # trusted code, but never unbounded
         make_driver = ctx.eval("\n" * seg.base + _PRELUDE)
         driver = make_driver(*(_LIBS[name] for name in _LIB_NAMES), seg.lib_lines_json)
-        for (_name, src), offset in zip(self._extensions, seg.extension_offsets, strict=True):
-            ctx.eval("\n" * offset + src)
+        for (name, src), offset in zip(self._extensions, seg.extension_offsets, strict=True):
+            try:
+                ctx.eval("\n" * offset + src)
+            except quickjs.JSException as exc:
+                first = str(exc).split("\n", 1)[0]
+                raise SandboxError(f"extension {name} failed while setting up the context: {first}", key="extension_error") from None
         return ctx, driver
 
     # ------------------------------------------------------------------ calls
@@ -364,6 +382,9 @@ class _Call:
         self.broken = False
         self.pending_status: list[Any] | None = None
         self.to_start: list[tuple[int, str, HostOp, Any]] = []
+        self.done: list[asyncio.Future[Any]] = []
+        self.waker: asyncio.Future[None] | None = None
+        self.last_memory_sample = 0.0
 
     # -------------------------------------------------------------- entering the engine
     def enter(self, fn: Any, *args: Any) -> Any:
@@ -458,11 +479,13 @@ class _Call:
         return None
 
     async def wait(self) -> list[Any]:
+        """Start queued host operations, wait for one (or a timer, or the deadline), settle, drain."""
         status = self.pending_status
         assert status is not None
         delay = status[2]
+        loop = asyncio.get_running_loop()
         for req_id, name, op, payload in self.to_start:
-            self.tasks[asyncio.ensure_future(op(payload))] = (req_id, name)
+            self.start_operation(loop, req_id, name, op, payload)
         self.to_start.clear()
         if self.settled_any:
             self.settled_any = False
@@ -470,18 +493,24 @@ class _Call:
             return self.poll()
         if not self.tasks and delay < 0:
             raise NeverSettled("the returned promise can never settle: nothing it waits for is pending (no host operation, no timer)")
-        self.sample_memory()
-        timeout = self.deadline - time.monotonic()
+        now = time.monotonic()
+        if now - self.last_memory_sample > 0.05:  # memory() walks the heap: not on every round
+            self.last_memory_sample = now
+            self.sample_memory()
+        timeout = self.deadline - now
         if delay >= 0:
             timeout = min(timeout, delay / 1000.0)
-        timeout = max(0.0, timeout)
-        if self.tasks:
-            done, _ = await asyncio.wait(list(self.tasks), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        else:
-            await asyncio.sleep(timeout)
-            done = set()
+        if not self.done:
+            waker = self.waker = loop.create_future()
+            handle = loop.call_later(max(0.0, timeout), _wake, waker)
+            try:
+                await waker
+            finally:
+                handle.cancel()
+                self.waker = None
         if time.monotonic() >= self.deadline:
             raise self.time_limit(wall=True)
+        done, self.done = self.done, []
         for task in done:
             req_id, name = self.tasks.pop(task)
             exc = task.exception()
@@ -496,6 +525,35 @@ class _Call:
         self.settled_any = False
         self.drain()
         return self.poll()
+
+    def start_operation(self, loop: asyncio.AbstractEventLoop, req_id: int, name: str, op: HostOp, payload: Any) -> None:
+        """Run the operation's coroutine eagerly: one that finishes without suspending (a cache,
+        a log) settles at once, without a trip through the event loop; one that suspends goes
+        on as a task from where it stopped."""
+        coro = op(payload)
+        try:
+            first = coro.send(None)  # type: ignore[union-attr]
+        except StopIteration as stop:
+            self.settle_result(req_id, name, stop.value)
+            return
+        except _HostOperationFailed as exc:
+            self.settle(req_id, False, {"key": exc.key, "message": exc.message, "data": _json_safe(exc.data)})
+            return
+        except AttributeError:
+            # not a coroutine (an awaitable of another kind): let asyncio drive it
+            task: asyncio.Future[Any] = asyncio.ensure_future(coro)
+        else:
+            task = loop.create_task(_resume(coro, first))
+        self.tasks[task] = (req_id, name)
+        task.add_done_callback(self.on_done)
+
+    def on_done(self, task: asyncio.Future[Any]) -> None:
+        if task not in self.tasks:
+            return  # cancelled at the end of the call
+        self.done.append(task)
+        waker = self.waker
+        if waker is not None and not waker.done():
+            waker.set_result(None)
 
     settled_any = False
 
@@ -620,6 +678,42 @@ class _Call:
 from ._errors import HostOperationFailed as _HostOperationFailed  # noqa: E402
 
 _REASONS = {r.value for r in LimitReason}
+
+
+def _wake(waker: asyncio.Future[None]) -> None:
+    if not waker.done():
+        waker.set_result(None)
+
+
+class _Resumed:
+    """Awaitable that continues a coroutine which already ran up to its first suspension."""
+
+    __slots__ = ("coro", "first")
+
+    def __init__(self, coro: Any, first: Any) -> None:
+        self.coro = coro
+        self.first = first
+
+    def __await__(self) -> Any:
+        value = self.first
+        self.first = None
+        while True:
+            try:
+                sent = yield value
+            except BaseException as exc:  # e.g. CancelledError thrown in by the task
+                try:
+                    value = self.coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = self.coro.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+
+async def _resume(coro: Any, first: Any) -> Any:
+    return await _Resumed(coro, first)
 _THROW_NULL = re.compile(r"\bthrow\s+(?!new\b)[A-Za-z_$]")
 
 

@@ -254,7 +254,7 @@
   }
   function randomBytes(n, cb) {
     const b = randomFill(Buffer.alloc(n >>> 0));
-    if (typeof cb === "function") { I.setTimeout(() => cb(null, b), 0); return undefined; }
+    if (typeof cb === "function") { I.load("timers").setTimeout(() => cb(null, b), 0); return undefined; }
     return b;
   }
   function timingSafeEqual(a, b) {
@@ -272,5 +272,5 @@
   };
   cryptoModule.webcrypto = { getRandomValues, randomUUID };
 
-  Object.assign(I, { cryptoModule });
+  Object.assign(I, { cryptoModule, cryptoGlobal: Object.assign({}, cryptoModule) });
 })

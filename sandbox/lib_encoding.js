@@ -3,7 +3,7 @@
 (function (I) {
   "use strict";
   const G = globalThis;
-  const { utf8Length, JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray } = I;
+  const { JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray } = I;
   // ---------------------------------------------------------------- encodings
   function utf8Encode(str) {
     str = String(str);
@@ -49,7 +49,7 @@
     }
     return s + String.fromCharCode.apply(null, chunk);
   }
-  function utf8LengthUnused(str) {
+  function utf8Length(str) {
     let n = 0;
     for (let i = 0; i < str.length; i++) {
       const c = str.charCodeAt(i);
@@ -257,5 +257,6 @@
     }
   }
 
+  I.bufferModule = { Buffer };
   Object.assign(I, { utf8Encode, utf8Decode, base64Encode, base64Decode, hexEncode, hexDecode, latin1Encode, latin1Decode, normEncoding, encodeString, decodeBytes, toBytes, Buffer, TextEncoder, TextDecoder });
 })

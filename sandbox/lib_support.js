@@ -90,5 +90,51 @@
     }
     return d;
   }
-  Object.assign(I, { inspect, format, describe });
+  function exportError(ex, exportName, fallback, internalError) {
+    const isFn = (f) => typeof f === "function";
+    const names = ex !== null && ex !== undefined && (typeof ex === "object" || isFn(ex)) ? ObjectKeys(ex) : [];
+    const listed = names.join(", ") || "none";
+    if (exportName !== null && exportName !== undefined) {
+      return internalError("unknown_export", `the module has no exported function '${exportName}' (exports: ${listed})`, { exports: names });
+    }
+    const fns = names.filter((k) => isFn(ex[k]));
+    return internalError("unknown_export",
+      `cannot choose the function to call: no default export${fallback ? `, no export named '${fallback}'` : ""}, and ${fns.length ? `${fns.length} exported functions (${fns.join(", ")})` : "no exported function"} (exports: ${listed})`,
+      { exports: names });
+  }
+  function utf8Length(str) {
+    let n = 0;
+    for (let i = 0; i < str.length; i++) {
+      const c = str.charCodeAt(i);
+      if (c < 0x80) n += 1; else if (c < 0x800) n += 2;
+      else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; } else n += 3;
+    }
+    return n;
+  }
+  function logAt(level) {
+    return function (...args) {
+      const fatal = I.fatal();
+      if (fatal) throw I.internalError(fatal.key, fatal.message);
+      let message;
+      if (args.length === 1 && typeof args[0] === "string") message = args[0];
+      else try { message = format(args); } catch (e) { message = "[unprintable: " + (e && e.message) + "]"; }
+      I.logBytes += utf8Length(message) + level.length;
+      if (I.logBytes > I.logLimit) throw I.setFatal("logs_too_large", `log output exceeded ${I.logLimit} bytes`);
+      I.logs.push([level, message]);
+    };
+  }
+  const console = {
+    log: logAt("log"), info: logAt("info"), warn: logAt("warn"), error: logAt("error"), debug: logAt("debug"),
+    trace: logAt("debug"),
+    dir: (v) => logAt("log")(inspect(v, 1, [])),
+    table: logAt("log"),
+    assert: (cond, ...args) => { if (!cond) logAt("error")("Assertion failed" + (args.length ? ": " + format(args) : "")); },
+    time() {}, timeEnd() {}, group() {}, groupEnd() {},
+  };
+  function moduleNotAllowed(name, modules) {
+    const available = Array.from(modules.keys()).sort().join(", ");
+    return I.internalError("module_not_allowed",
+      `Cannot find module '${name}': it is not available in the sandbox (available: ${available})`, { module: String(name) });
+  }
+  Object.assign(I, { inspect, format, describe, exportError, console, moduleNotAllowed, utf8Length });
 })

@@ -222,5 +222,6 @@
   querystring.decode = querystring.parse;
   querystring.encode = querystring.stringify;
 
+  I.urlModule = { URL, URLSearchParams };
   Object.assign(I, { URL, URLSearchParams, querystring, qsEncode, qsDecode });
 })

@@ -56,7 +56,12 @@ def _json_arg(value: str | None, what: str) -> Any:
     if value.startswith("@"):
         import yaml
 
-        return yaml.safe_load(Path(value[1:]).read_text(encoding="utf-8"))
+        from runtime._suite._load import JsonLikeLoader
+
+        try:
+            return yaml.load(Path(value[1:]).read_text(encoding="utf-8"), Loader=JsonLikeLoader)  # noqa: S506 - safe
+        except yaml.YAMLError as exc:
+            raise ValueError(f"--{what}: {value[1:]} is not valid YAML/JSON: {exc}") from exc
     try:
         return json.loads(value)
     except json.JSONDecodeError as exc:

@@ -76,11 +76,10 @@ class _Progress:
             return
         current = self.running[0] if self.running else ""
         line = f"[{self.done}/{self.total}] {self.done - self.failed} passed, {self.failed} failed  {current}"
-        width = 120
         try:
-            width = os.get_terminal_size(sys.stderr.fileno()).columns
+            width = os.get_terminal_size(sys.stderr.fileno()).columns or 120
         except OSError:
-            pass
+            width = 120
         sys.stderr.write("\r\x1b[K" + line[: max(10, width - 1)])
         sys.stderr.flush()
 
@@ -93,7 +92,10 @@ class _Progress:
 def _load_secrets(path: str) -> dict[str, Any]:
     import yaml
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: invalid YAML: {exc}") from exc
     if isinstance(data, dict) and isinstance(data.get("connection"), dict):
         data = data["connection"]
     if not isinstance(data, dict):
@@ -102,33 +104,54 @@ def _load_secrets(path: str) -> dict[str, Any]:
 
 
 def _scrub_values(secrets: dict[str, Any]) -> list[str]:
-    from runtime._suite._secrets import _leaves
+    from runtime._suite._secrets import leaves
 
-    return [str(v) for _, _, v in _leaves(secrets, "") if isinstance(v, str) and len(v) >= 6]
+    return [str(v) for _, _, v in leaves(secrets, "") if isinstance(v, str) and len(v) >= 6]
 
 
 def _record(args: argparse.Namespace, selection: Any) -> list[Any]:
-    """Record every selected case (one at a time, they talk to a live API), then replay them."""
+    """Record every selected case (one at a time, they talk to a live API), then replay them.
+
+    A case whose live call made no request at all (the API was unreachable, the connector failed
+    to load) is not written: its file keeps what it had, and the case counts as failed.
+    """
     from runtime._suite._collect import select_cases
     from runtime._suite._record import record_case, write_recording
-    from runtime._suite._run import RuntimeInvoker, describe_error
+    from runtime._suite._run import CaseResult, RuntimeInvoker, describe_error
 
     secrets = _load_secrets(args.secrets) if args.secrets else None
     scrub = _scrub_values(secrets) if secrets else []
     invoker = RuntimeInvoker()
+    say = sys.stderr if args.json else sys.stdout
+    not_recorded: list[Any] = []
     for case in selection.cases:
-        recording = asyncio.run(record_case(case, invoker, upstream=args.upstream, secrets=secrets))
-        write_recording(case, recording, scrub=scrub)
+        where = f"{case.connector}/tests/{case.rel_file}"
+        try:
+            recording = asyncio.run(record_case(case, invoker, upstream=args.upstream, secrets=secrets))
+        except Exception as exc:  # noqa: BLE001 - e.g. the connector does not load
+            recording, problem = None, describe_error(exc)
+        else:
+            error = recording.outcome.error
+            problem = describe_error(error) if error is not None and not recording.exchanges else None
+        if recording is None or problem is not None:
+            not_recorded.append(CaseResult(id=case.id, passed=False, file=where,
+                                           failures=[f"nothing recorded, {where} left as it was: {problem}"
+                                                     + (f" (upstream {args.upstream})" if args.upstream else "")]))
+            continue
+        try:
+            write_recording(case, recording, scrub=scrub)
+        except RuntimeError as exc:  # a live secret would have reached the file
+            not_recorded.append(CaseResult(id=case.id, passed=False, file=where, failures=[str(exc)]))
+            continue
         note = ""
         if recording.outcome.error is not None:
             note = f" (the call failed: {describe_error(recording.outcome.error).splitlines()[0]})"
-        print(f"recorded {len(recording.exchanges)} exchange(s) for {case.id} into "
-              f"{case.connector}/tests/{case.rel_file}{note}", flush=True)
+        print(f"recorded {len(recording.exchanges)} exchange(s) for {case.id} into {where}{note}", file=say, flush=True)
     # replay what was written, so the user sees at once whether the recording holds up
-    names = {case.id for case in selection.cases}
-    replay = select_cases(sorted({str(c.file) for c in selection.cases}), args.pattern)
+    names = {case.id for case in selection.cases} - {r.id for r in not_recorded}
+    replay = select_cases(sorted({str(c.file) for c in selection.cases if c.id in names}), args.pattern)
     replay.cases = [c for c in replay.cases if c.id in names]
-    return _replay(args, replay)
+    return not_recorded + list(replay.broken) + _replay(args, replay)
 
 
 def _replay(args: argparse.Namespace, selection: Any) -> list[Any]:
@@ -170,7 +193,11 @@ def run(args: argparse.Namespace) -> int:
             for r in selection.broken:
                 print(r.report(), file=sys.stderr)
             return 1
-        results = _record(args, selection)
+        try:
+            results = _record(args, selection)
+        except (OSError, ValueError) as exc:  # the secrets file
+            print(f"--secrets: {exc}", file=sys.stderr)
+            return 2
     else:
         results += _replay(args, selection)
     passed = sum(r.passed for r in results)

@@ -14,15 +14,14 @@ from runtime._elements._bind import (
     dispatch_operations,
     install_dispatch,
 )
-from runtime._elements._change_events import (
-    WEBHOOK_GROUP_PARAM,
-    ChangeEvents,
+from runtime._elements._change_detection import (
     advance_high_water_mark,
     diff_snapshot,
     high_water_mark,
     is_newer,
     record_fingerprint,
 )
+from runtime._elements._change_events import WEBHOOK_GROUP_PARAM, ChangeEvents
 from runtime._elements._collections import COLLECTION_METHODS, DataCollection
 from runtime._elements._errors import (
     InvalidFieldsError,

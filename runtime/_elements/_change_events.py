@@ -13,6 +13,7 @@ each type uses the strategy its spec names (full-scan when none):
   the next state;
 - full-scan: every page of `list`, fingerprinted (ignoring `ignoredFields`) and compared with
   the previous snapshot: created, updated and deleted ids.
+(The comparisons themselves are pure functions in `_change_detection.py`.)
 
 ALL state lives in one JSON-able dict returned to the host (`subscribe`, `pull`,
 `handle_webhook` and `refresh` return the next one). A call either returns new state with its
@@ -24,13 +25,18 @@ that existed before the subscription produce no events.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from runtime._elements._change_detection import (
+    TIME_KEYS,
+    advance_high_water_mark,
+    diff_snapshot,
+    is_newer,
+    record_time,
+)
 from runtime._elements._collections import DataCollection
 from runtime._elements._errors import InvalidOutputError
 from runtime._elements._model import CHANGE_TYPES, handle_identity
@@ -39,116 +45,13 @@ from runtime._elements._records import normalize_page, normalize_record
 from runtime._elements._times import parse_time
 from runtime._errors import InvalidInputError, NotSupportedError
 
-__all__ = [
-    "STATE_VERSION",
-    "WEBHOOK_GROUP_PARAM",
-    "ChangeEvents",
-    "advance_high_water_mark",
-    "diff_snapshot",
-    "high_water_mark",
-    "is_newer",
-    "record_fingerprint",
-]
+__all__ = ["STATE_VERSION", "WEBHOOK_GROUP_PARAM", "ChangeEvents"]
 
 STATE_VERSION = 1
 #: Query parameter added to the host's webhook URI when a collection needs several webhooks.
 WEBHOOK_GROUP_PARAM = "changeWebhook"
 STRATEGIES = ("webhook", "pull-latest-records", "custom-pull", "full-scan")
 
-# Which record time drives the high-water mark of each event type (first one present wins).
-_TIME_KEYS = {
-    "created": ("createdTime",),
-    "updated": ("updatedTime", "createdTime"),
-    "deleted": ("deletedTime", "updatedTime"),
-}
-
-
-# -- pure pieces ------------------------------------------------------------------------------
-
-
-def record_fingerprint(record: Mapping[str, Any], ignored_fields: Iterable[str] = ()) -> str:
-    """A short stable hash of what a record says, without `rawFields` and the ignored fields.
-
-    Ignored names apply to `fields` keys and to record-level keys (e.g. `updatedTime`).
-    """
-    ignored = set(ignored_fields)
-    fields = {k: v for k, v in (record.get("fields") or {}).items() if k not in ignored}
-    top = {k: v for k, v in record.items() if k not in ignored and k not in ("fields", "rawFields")}
-    top["fields"] = fields
-    text = json.dumps(top, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
-
-
-def diff_snapshot(
-    previous: Mapping[str, str],
-    records: Iterable[Mapping[str, Any]],
-    *,
-    ignored_fields: Iterable[str] = (),
-    types: Iterable[str] = CHANGE_TYPES,
-) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Compare a full listing with the previous snapshot ({id: fingerprint}).
-
-    Returns the events of the wanted `types` (created and updated in listing order, then
-    deleted) and the new snapshot. A record listed twice counts once (its last version).
-    """
-    wanted = set(types)
-    ignored = tuple(ignored_fields)
-    current: dict[str, str] = {}
-    latest: dict[str, Mapping[str, Any]] = {}
-    for record in records:
-        current[record["id"]] = record_fingerprint(record, ignored)
-        latest[record["id"]] = record
-    events: list[dict[str, Any]] = []
-    for rid, fp in current.items():
-        if rid not in previous:
-            if "created" in wanted:
-                events.append({"type": "created", "record": latest[rid]})
-        elif previous[rid] != fp and "updated" in wanted:
-            events.append({"type": "updated", "record": latest[rid]})
-    if "deleted" in wanted:
-        events += [{"type": "deleted", "record": {"id": rid}} for rid in previous if rid not in current]
-    return events, current
-
-
-def _record_time(record: Mapping[str, Any], event_type: str) -> tuple[Any, float | None]:
-    for key in _TIME_KEYS.get(event_type, ("updatedTime", "createdTime")):
-        raw = record.get(key)
-        if raw is not None:
-            return raw, parse_time(raw)
-    return None, None
-
-
-def high_water_mark(records: Iterable[Mapping[str, Any]], event_type: str) -> dict[str, Any] | None:
-    """The newest time among `records` and the ids at exactly that time (None without records)."""
-    return advance_high_water_mark(None, records, event_type)
-
-
-def is_newer(record: Mapping[str, Any], mark: Mapping[str, Any] | None, event_type: str) -> bool:
-    """True when `record` is past the high-water mark (same time but an unseen id counts)."""
-    if mark is None:
-        return True
-    _, seconds = _record_time(record, event_type)
-    if seconds is None:
-        return False
-    if seconds > mark["seconds"]:
-        return True
-    return seconds == mark["seconds"] and record["id"] not in mark["ids"]
-
-
-def advance_high_water_mark(
-    mark: Mapping[str, Any] | None, records: Iterable[Mapping[str, Any]], event_type: str
-) -> dict[str, Any] | None:
-    """The mark moved past `records`: the newest time, and every id seen at that time."""
-    out = None if mark is None else {"time": mark["time"], "seconds": mark["seconds"], "ids": list(mark["ids"])}
-    for record in records:
-        raw, seconds = _record_time(record, event_type)
-        if seconds is None:
-            continue
-        if out is None or seconds > out["seconds"]:
-            out = {"time": raw, "seconds": seconds, "ids": [record["id"]]}
-        elif seconds == out["seconds"] and record["id"] not in out["ids"]:
-            out["ids"].append(record["id"])
-    return out
 
 
 def _with_group(uri: str | None, group: str, groups: int) -> str | None:
@@ -239,6 +142,18 @@ class ChangeEvents:
             "parameters": params,
             "types": wanted,
         }
+        try:
+            await self._subscribe_all(state, wanted, webhook_uri, params)
+        except Exception:
+            # Leave nothing registered at the API for a subscription the host never got.
+            await self._rollback(state)
+            raise
+        self._set_next_refresh(state)
+        return state
+
+    async def _subscribe_all(
+        self, state: dict[str, Any], wanted: list[str], webhook_uri: str | None, params: dict[str, Any]
+    ) -> None:
         webhook_groups = self._groups(wanted, "webhook", "subscribe")
         if webhook_groups:
             if not webhook_uri:
@@ -273,8 +188,18 @@ class ChangeEvents:
         if scans:
             _, snapshot = diff_snapshot({}, await self._scan(params), ignored_fields=self._ignored(scans), types=())
             state["fullScan"] = {"types": scans, "snapshot": snapshot}
-        self._set_next_refresh(state)
-        return state
+
+    async def _rollback(self, state: dict[str, Any]) -> None:
+        params = state["parameters"]
+        for entries in (state.get("webhooks") or {}, state.get("customPull") or {}):
+            for entry in entries.values():
+                methods = self.model.event(entry["types"][0]).methods
+                if "unsubscribe" not in methods:
+                    continue
+                try:
+                    await self._run(methods, "unsubscribe", {"state": entry.get("state"), "parameters": params}, params)
+                except Exception:  # noqa: BLE001 - best effort; the original error is what matters
+                    pass
 
     # -- pull strategies ---------------------------------------------------------------------
 
@@ -338,7 +263,9 @@ class ChangeEvents:
             raise NotSupportedError(self._where(f"{event_type} uses pull-latest-records but there is no pullLatestRecords or list"))
         return handle, False
 
-    async def _latest_pages(self, event_type: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+    async def _latest_pages(
+        self, event_type: str, params: dict[str, Any]
+    ) -> tuple[bool, AsyncIterator[dict[str, Any]]]:
         handle, ordered = self._latest_source(event_type)
         method = "pullLatestRecords" if ordered else "list"
         where = self.collection.where(method)
@@ -353,9 +280,9 @@ class ChangeEvents:
 
     def _check_times(self, records: list[dict[str, Any]], event_type: str, where: str) -> None:
         for record in records:
-            raw, seconds = _record_time(record, event_type)
+            raw, seconds = record_time(record, event_type)
             if seconds is None:
-                keys = " or ".join(_TIME_KEYS[event_type])
+                keys = " or ".join(TIME_KEYS[event_type])
                 raise InvalidOutputError(
                     f"{where}: record {record['id']!r} has no readable {keys}; pull-latest-records needs it"
                 )
@@ -381,13 +308,13 @@ class ChangeEvents:
             reached_old = False
             for record in records:
                 if is_newer(record, mark, event_type):
-                    _, seconds = _record_time(record, event_type)
+                    _, seconds = record_time(record, event_type)
                     fresh.setdefault((record["id"], seconds or 0.0), record)
                 else:
                     reached_old = True
             if ordered and reached_old:
                 break
-        found = sorted(fresh.values(), key=lambda r: (_record_time(r, event_type)[1] or 0.0))
+        found = sorted(fresh.values(), key=lambda r: (record_time(r, event_type)[1] or 0.0))
         events = [{"type": event_type, "record": r} for r in found]
         return events, advance_high_water_mark(mark, found, event_type)
 

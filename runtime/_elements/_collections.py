@@ -20,7 +20,7 @@ from typing import Any
 from runtime._elements._errors import InvalidOutputError
 from runtime._elements._fields import merge_custom_fields, validate_write_fields
 from runtime._elements._model import CollectionModel, Runner
-from runtime._elements._pagination import iterate_pages, iterate_records
+from runtime._elements._pagination import iterate_pages
 from runtime._elements._parameters import prepare_parameters
 from runtime._elements._records import (
     normalize_id_output,
@@ -123,13 +123,17 @@ class DataCollection:
 
     # -- schema -----------------------------------------------------------------------------
 
-    async def fields_schema(self, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The collection's fields schema for this connection, customFields merged in."""
+    async def fields_schema(self, parameters: Mapping[str, Any] | None = None, *, refresh: bool = False) -> dict[str, Any]:
+        """The collection's fields schema for this connection, customFields merged in.
+
+        customFields is asked once per connection and parameters; `refresh=True` asks again
+        (e.g. after the user added a custom field in the API's UI).
+        """
         params = self.parameters(parameters, method="customFields")
         if not self.has("customFields"):
             return merge_custom_fields(self.model.fields_schema, None)
         cache_key = f"{self.key}\n{json.dumps(params, sort_keys=True, default=str)}"
-        cached = self._schema_cache.get(cache_key)
+        cached = None if refresh else self._schema_cache.get(cache_key)
         if cached is None:
             custom = await self.run_method("customFields", {}, params)
             if custom is not None and not isinstance(custom, dict):
@@ -236,20 +240,11 @@ class DataCollection:
             where = self.where("list")
         return iterate_pages(fetch, cursor=cursor, max_pages=max_pages, where=where)
 
-    def records(self, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
-        """Every record of every page (same arguments as `pages`)."""
-
-        async def fetch(c: Any) -> dict[str, Any]:
-            return await (self.search(kwargs["search"], cursor=c, parameters=kwargs.get("parameters"))
-                          if kwargs.get("search") is not None
-                          else self.list(cursor=c, filter=kwargs.get("filter"), parameters=kwargs.get("parameters")))
-
-        return iterate_records(
-            fetch,
-            cursor=kwargs.get("cursor"),
-            max_pages=kwargs.get("max_pages"),
-            where=self.where("search" if kwargs.get("search") is not None else "list"),
-        )
+    async def records(self, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+        """Every record of every page (same keyword arguments as `pages`)."""
+        async for page in self.pages(**kwargs):
+            for record in page["records"]:
+                yield record
 
     # -- generic entry point (the core's dispatch) ------------------------------------------------
 
@@ -257,6 +252,8 @@ class DataCollection:
         """Run `method` with a host's input dict, as `connection.call("data/<key>/<method>")` does."""
         data = dict(input or {})
         params = data.get("parameters")
+        if params is not None and not isinstance(params, Mapping):
+            raise InvalidInputError(f"{self.where(method)}: parameters must be an object")
         if method == "list":
             return await self.list(cursor=data.get("cursor"), filter=data.get("filter"), parameters=params)
         if method == "search":
@@ -274,6 +271,8 @@ class DataCollection:
             return await self.delete(data.get("id"), parameters=params)
         if method == "customFields":
             return await self.custom_fields(parameters=params)
+        if method == "fieldsSchema":  # the runtime's own: fieldsSchema with customFields merged
+            return await self.fields_schema(params, refresh=bool(data.get("refresh")))
         if method in ("fieldsFromApi", "fieldsToApi"):
             fields = data.get("fields") or {}
             merged = self.parameters(params, method=method)

@@ -17,6 +17,11 @@
 `event(...).subscribe`) and collection change-event states with webhook types. Errors never
 escape as exceptions into the web framework: they become a 4xx/5xx response carrying only the
 error's type and key, and `result.error` for the host's logs.
+
+State discipline for hosts: handle the calls of ONE subscription one at a time and store the
+returned state together with the events (one transaction); a call that raises leaves the
+stored state valid. Without a `call`, each method run gets its own CallContext (its own
+deadline, so a long full scan is not cut short); pass `logs=[]` to collect their logs.
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ async def iterate_pages(
             raise RepeatingCursorError(
                 f"{where}: page {pages} returned a cursor that was already used; "
                 "stopping instead of looping forever",
-                data={"page": pages, "cursor": _excerpt(key)},
+                data={"page": pages},  # not the cursor itself: some APIs put tokens in them
             )
         if max_pages is not None and pages >= max_pages:
             return
@@ -73,6 +73,3 @@ async def iterate_records(
         for record in page["records"]:
             yield record
 
-
-def _excerpt(text: str, limit: int = 200) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."

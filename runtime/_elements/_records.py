@@ -93,7 +93,13 @@ def normalize_cursor(value: Any) -> Any:
 
 
 def normalize_page(output: Any, *, where: str) -> dict[str, Any]:
-    """A list/search result as `{records: [...], cursor?}`; a bare list is taken as the records."""
+    """A list/search result as `{records: [...], cursor?}`; a bare list is taken as the records.
+
+    Nothing at all (None) is an empty last page: a mapping over an empty API answer evaluates
+    to nothing (SPEC 5.2 drops empty objects and lists), and that must not be an error.
+    """
+    if output is None:
+        return {"records": []}
     if isinstance(output, list):
         output = {"records": output}
     if not isinstance(output, dict):

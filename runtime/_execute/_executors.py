@@ -7,8 +7,8 @@
     operation-mapping     input mapping -> operations/<key>/run -> output mapping
     not-supported         NotSupportedError, key not_supported
 
-`executor_for(kind)` is looked up once per MethodImpl when the connector is loaded
-(Connector caches it), so the call path does one dict access, no branching on strings.
+The loader fixes each method's kind when it compiles it; on the call path `executor_for(kind)`
+is one dict access, no branching on strings.
 """
 
 from __future__ import annotations

@@ -10,6 +10,21 @@ Semantics follow the platform's engine (`@membranehq/sdk`, `buildValue`) unless 
 `$template` and `$jmespath` are this project's additions, `$iterate {locator, items}` with
 `$current` is the legacy form, host formulas call `Resolvers`, `$copy` is resolved over the
 finished output (the engine's `buildData`).
+
+Engine behaviours kept on purpose (they surprise, but connectors written for the platform rely
+on the platform): `$var` reads a JS-falsy array element as undefined; `$iterate` drops falsy
+items (0, '', false, null), not only undefined ones; a `$case` default of null is undefined; a
+falsy literal `filter` means "no filter"; condition-list `contains` is case-sensitive while
+`$eval contains` is not; an undefined `$concat` delimiter joins with "undefined"; `$eval` with
+no known operator is true; `$record` without a host gives the literal record's `id`.
+
+Deliberate differences (each is a test case marked `engine: false`): a malformed mapping
+(invalid locator, wrong argument type, `$iterate` without source/item, JSONata syntax error)
+is a FormulaError at compile time where the engine would yield null/undefined at run time;
+`$lookup`/`$find*RecordId`/`$dataSchemaRef` without a resolver are errors instead of markers;
+`$map` accepts `mappings`; `$formula` does not mutate its argument (the engine's does, so its
+second evaluation repeats the first); `$tpl` keys match literally (the engine builds a RegExp
+from them); `$extractDate` does not guess dates from bare numbers (V8: "1" is 2001-01-01).
 """
 
 from __future__ import annotations
@@ -176,14 +191,15 @@ FILTER_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _runtime_error(cc: Compiler, path: Path, problem: str) -> Callable[[], Exception]:
+def _runtime_error(cc: Compiler, path: Path, problem: str) -> Callable[..., Exception]:
+    """A factory for an evaluation-time FormulaError at this path (`problem` may have `{}` slots)."""
     where = cc.where(path)
     data = {"file": cc.source, "path": format_path(path)}
 
-    def make() -> Exception:
+    def make(*details: Any) -> Exception:
         from runtime._errors import FormulaError
 
-        return FormulaError(f"{where}: {problem}", data=data)
+        return FormulaError(f"{where}: {problem.format(*details)}", data=data)
 
     return make
 
@@ -331,12 +347,14 @@ def _compile_formula(cc: Compiler, args: Any, whole: dict[str, Any], path: Path)
 
 def _compile_concat(cc: Compiler, args: Any, whole: dict[str, Any], path: Path) -> Node:
     if isinstance(args, list):
-        values = cc.fn(args, path)
-        delimiter: EvalFn = lambda v, c: ""  # noqa: E731
+        values_arg, values_path, raw = args, path, None
     else:
-        values = cc.fn(args["values"], path + ("values",))
-        raw = args.get("delimiter")
-        delimiter = (lambda v, c: "") if raw is None else cc.fn(raw, path + ("delimiter",))
+        values_arg, values_path, raw = args["values"], path + ("values",), args.get("delimiter")
+    delimiter_node = Const("") if raw is None else cc.node(raw, path + ("delimiter",))
+    if isinstance(values_arg, list) and values_arg and isinstance(delimiter_node, Const):
+        return _concat_literal(cc, values_arg, values_path, to_string(delimiter_node.value))
+    values = cc.fn(values_arg, values_path)
+    delimiter = to_fn(delimiter_node)
 
     def concat(v: Any, c: Ctx) -> Any:
         items = values(v, c)
@@ -353,6 +371,34 @@ def _compile_concat(cc: Compiler, args: Any, whole: dict[str, Any], path: Path) 
         return sep.join(parts)
 
     return concat
+
+
+def _concat_literal(cc: Compiler, items: list[Any], path: Path, sep: str) -> Node:
+    """`$concat` of a literal list with a constant delimiter: items are joined as they come.
+
+    Same result as building the list first: undefined items are dropped (all of them undefined
+    makes the result undefined), null and '' are skipped in the join.
+    """
+    nodes = [cc.node(item, path + (i,)) for i, item in enumerate(items)]
+    plan = tuple(to_fn(n) for n in nodes)
+
+    def concat_items(v: Any, c: Ctx) -> Any:
+        parts = []
+        present = False
+        for f in plan:
+            x = f(v, c)
+            if x is U:
+                continue
+            present = True
+            if x is None:
+                continue
+            s = x if type(x) is str else to_string(x)
+            if s:
+                parts.append(s)
+        return sep.join(parts) if present else U
+
+    concat_items.concat_parts = (sep, nodes)  # type: ignore[attr-defined]  # for generated builders
+    return concat_items
 
 
 def _js_replacement(replacement: str) -> Callable[[re.Match[str]], str]:
@@ -511,13 +557,26 @@ def _compile_extract_time(cc: Compiler, args: Any, whole: dict[str, Any], path: 
 
 
 def _compile_eval(cc: Compiler, args: Any, whole: dict[str, Any], path: Path) -> Node:
-    value = cc.fn(args, path)
+    value_node = cc.node(args, path)
+    value = to_fn(value_node)
     keys = list(whole)
     operator = keys[1] if len(keys) > 1 else None
     handler = EVAL_OPERATORS.get(operator) if isinstance(operator, str) else None
     if handler is None:  # the engine: no (known) operator -> true
         return lambda v, c: True
-    operand = cc.fn(whole[operator], path[:-1] + (operator,))  # type: ignore[index]
+    operand_node = cc.node(whole[operator], path[:-1] + (operator,))  # type: ignore[index]
+    if isinstance(operand_node, Const) and type(operand_node.value) is str and operator in ("is", "isNot"):
+        constant = operand_node.value
+        negate = operator == "isNot"
+
+        def is_constant_string(v: Any, c: Ctx) -> Any:
+            x = value(v, c)
+            equal = x == constant if type(x) is str else loose_equal(x, constant)
+            return equal is not negate
+
+        is_constant_string.eval_is = (value_node, constant, negate)  # type: ignore[attr-defined]
+        return is_constant_string
+    operand = to_fn(operand_node)
 
     def evaluate(v: Any, c: Ctx) -> Any:
         return handler(value(v, c), operand(v, c))
@@ -581,7 +640,7 @@ def _compile_case(cc: Compiler, args: Any, whole: dict[str, Any], path: Path) ->
         cases, cases_path, default = args, path, U
     else:
         cases, cases_path, default = args["cases"], path + ("cases",), args.get("default", U)
-    plan = []
+    nodes: list[tuple[Any, Node]] = []
     for i, case in enumerate(cases):
         where = cases_path + (i,)
         if not isinstance(case, dict):
@@ -594,11 +653,13 @@ def _compile_case(cc: Compiler, args: Any, whole: dict[str, Any], path: Path) ->
             test = _compile_conditions(cc, raw_filter, where + ("filter",))
         else:
             built = cc.fn(raw_filter, where + ("filter",))
-            test = _filter_formula(built)
-        value = cc.fn(case["value"], where + ("value",)) if "value" in case else (lambda v, c: U)
-        plan.append((test, value))
-    default_fn = cc.fn(default, path + ("default",)) if default is not U else None
-    plan_t = tuple(plan)
+            always_boolean = isinstance(raw_filter, dict) and next(iter(raw_filter), None) == "$eval"
+            test = built if always_boolean else _filter_formula(built)
+        value_node = cc.node(case["value"], where + ("value",)) if "value" in case else _UNDEFINED_NODE
+        nodes.append((test, value_node))
+    default_node = cc.node(default, path + ("default",)) if default is not U else None
+    default_fn = to_fn(default_node) if default_node is not None else None
+    plan_t = tuple((test, to_fn(value)) for test, value in nodes)
 
     def case(v: Any, c: Ctx) -> Any:
         for test, value in plan_t:
@@ -609,7 +670,15 @@ def _compile_case(cc: Compiler, args: Any, whole: dict[str, Any], path: Path) ->
         result = default_fn(v, c)
         return U if result is None else result
 
+    case.case_plan = (tuple(nodes), default_node)  # type: ignore[attr-defined]  # for generated builders
     return case
+
+
+def _undefined(v: Any, c: Ctx) -> Any:
+    return U
+
+
+_UNDEFINED_NODE = _undefined
 
 
 def _filter_formula(built: EvalFn) -> Callable[[Any, Ctx], bool]:
@@ -688,6 +757,23 @@ def _compile_iterate(cc: Compiler, args: Any, whole: dict[str, Any], path: Path)
             raise cc.error(path, "$iterate needs 'item' (what to build for every element of 'source')")
         source = cc.fn(args["source"], path + ("source",))
         item = cc.fn(args["item"], path + ("item",))
+        item_path = getattr(item, "plain_path", None)
+        if item_path and item_path[0] == "item":
+            # `item: {$var: item.id}` (the common "list of ids" case): read the element directly
+            element_getter = make_getter(tuple(Step(PROP, k) for k in item_path[1:]), engine_quirks=True)
+
+            def iterate_path(v: Any, c: Ctx) -> Any:
+                src = source(v, c)
+                if type(src) is not list:
+                    return U
+                out = []
+                for element in src:
+                    x = element_getter(element, c)
+                    if truthy(x):
+                        out.append(x)
+                return out if out else U
+
+            return iterate_path
 
         def iterate(v: Any, c: Ctx) -> Any:
             src = source(v, c)
@@ -696,7 +782,7 @@ def _compile_iterate(cc: Compiler, args: Any, whole: dict[str, Any], path: Path)
             out = []
             for index, element in enumerate(src):
                 x = item({"item": element, "parent": v, "index": index}, c)
-                if truthy(x):
+                if type(x) is dict or truthy(x):  # objects are truthy; the common case first
                     out.append(x)
             return out if out else U
 
@@ -788,10 +874,7 @@ def _compile_jmespath(cc: Compiler, args: Any, whole: dict[str, Any], path: Path
         try:
             result = search(v)
         except Exception as exc:  # jmespath's runtime errors (types, arity, unknown function)
-            error = failed()
-            error.args = (error.args[0].format(exc),)
-            error.message = error.args[0]  # type: ignore[attr-defined]
-            raise error from exc
+            raise failed(exc) from exc
         return U if result is None else result
 
     return jmespath_value

@@ -283,7 +283,7 @@ def _describe(shape: str) -> str:
 
 
 #: objects with at least this many computed members get a generated builder (small ones loop)
-GENERATE_FROM = 4
+GENERATE_FROM = 2
 
 
 @functools.lru_cache(maxsize=1024)
@@ -303,9 +303,9 @@ def generate_object_builder(entries: list[tuple[Any, Node]]) -> EvalFn:
     The source is generated from the mapping's structure only: keys and path names are passed
     in as constants, never spliced into the code.
     """
-    from runtime._formulas._js import prop_object
+    from runtime._formulas._js import loose_equal, prop_object, to_string
 
-    env: dict[str, Any] = {"U": UNDEFINED, "prop": prop_object}
+    env: dict[str, Any] = {"U": UNDEFINED, "prop": prop_object, "loose_equal": loose_equal, "to_string": to_string}
     prefixes: dict[tuple[Any, ...], str] = {(): "v"}
     prelude: list[str] = []
     body: list[str] = []
@@ -324,21 +324,93 @@ def generate_object_builder(entries: list[tuple[Any, Node]]) -> EvalFn:
             prefixes[path] = name
         return prefixes[path]
 
-    for key, node in entries:
-        k = const(key)
-        steps = getattr(node, "plain_path", None)
+    counter = [0]
+
+    def temp() -> str:
+        counter[0] += 1
+        return f"t{counter[0]}"
+
+    def emit(node: Any, target: str, indent: str, depth: int = 0) -> list[str]:
+        """Lines that assign the node's value (or UNDEFINED) to `target`."""
         if isinstance(node, Const):
             if isinstance(node.value, (dict, list)):
-                body.append(f"    out[{k}] = {const(copier(node.value))}()")
-            else:
-                body.append(f"    out[{k}] = {const(node.value)}")
-            continue
+                return [f"{indent}{target} = {const(copier(node.value))}()"]
+            return [f"{indent}{target} = {const(node.value)}"]
+        steps = getattr(node, "plain_path", None)
         if steps is not None and len(steps) > 0:
             parent = prefix(tuple(steps[:-1]))
             last = const(steps[-1])
-            body.append(f"    x = {parent}.get({last}, U) if type({parent}) is dict else prop({parent}, {last})")
+            return [f"{indent}{target} = {parent}.get({last}, U) if type({parent}) is dict else prop({parent}, {last})"]
+        if depth < 4:
+            concat = getattr(node, "concat_parts", None)
+            if concat is not None:
+                return emit_concat(concat, target, indent, depth)
+            eval_is = getattr(node, "eval_is", None)
+            if eval_is is not None:
+                value_node, constant, negate = eval_is
+                t = temp()
+                k = const(constant)
+                op = "!=" if negate else "=="
+                return [
+                    *emit(value_node, t, indent, depth + 1),
+                    f"{indent}{target} = ({t} {op} {k}) if type({t}) is str else "
+                    f"({'not ' if negate else ''}loose_equal({t}, {k}))",
+                ]
+            case_plan = getattr(node, "case_plan", None)
+            if case_plan is not None and len(case_plan[0]) <= 8:
+                return emit_case(case_plan, target, indent, depth)
+        return [f"{indent}{target} = {const(node)}(v, c)"]
+
+    def emit_concat(concat: Any, target: str, indent: str, depth: int) -> list[str]:
+        sep, items = concat
+        parts, present = temp(), temp()
+        lines = [f"{indent}{parts} = []", f"{indent}{present} = False"]
+        for item in items:
+            if isinstance(item, Const) and not isinstance(item.value, (dict, list)):
+                if item.value is not None:
+                    text = to_string(item.value)
+                    if text:
+                        lines.append(f"{indent}{parts}.append({const(text)})")
+                lines.append(f"{indent}{present} = True")
+                continue
+            t = temp()
+            lines += emit(item, t, indent, depth + 1)
+            lines += [
+                f"{indent}if {t} is not U:",
+                f"{indent}    {present} = True",
+                f"{indent}    if {t} is not None:",
+                f"{indent}        {t} = {t} if type({t}) is str else to_string({t})",
+                f"{indent}        if {t}: {parts}.append({t})",
+            ]
+        lines.append(f"{indent}{target} = {const(sep)}.join({parts}) if {present} else U")
+        return lines
+
+    def emit_case(case_plan: Any, target: str, indent: str, depth: int) -> list[str]:
+        cases, default = case_plan
+        lines: list[str] = []
+        for test, value in cases:
+            if test is None:
+                lines += emit(value, target, indent, depth + 1)
+                return lines
+            t = temp()
+            lines += emit(test, t, indent, depth + 1)
+            lines.append(f"{indent}if {t}:")
+            lines += emit(value, target, indent + "    ", depth + 1)
+            lines.append(f"{indent}else:")
+            indent += "    "
+        if default is None:
+            lines.append(f"{indent}{target} = U")
         else:
-            body.append(f"    x = {const(node)}(v, c)")
+            lines += emit(default, target, indent, depth + 1)
+            lines.append(f"{indent}if {target} is None: {target} = U")
+        return lines
+
+    for key, node in entries:
+        k = const(key)
+        if isinstance(node, Const):
+            body += emit(node, f"out[{k}]", "    ")
+            continue
+        body += emit(node, "x", "    ")
         body.append(f"    if x is not U: out[{k}] = x")
     source = "\n".join(["def build_object(v, c):", *prelude, "    out = {}", *body, "    return out if out else U"])
     exec(_compile_source(source), env)  # noqa: S102 - generated from the mapping's structure only

@@ -188,6 +188,8 @@ def _to_primitive(value: Any) -> Any:
 
 def loose_equal(x: Any, y: Any) -> bool:
     """`x == y` in JavaScript (IsLooselyEqual)."""
+    if type(x) is str and type(y) is str:
+        return x == y
     tx, ty = js_type(x), js_type(y)
     if tx == ty:
         if tx == "object":

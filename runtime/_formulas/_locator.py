@@ -185,6 +185,15 @@ def make_getter(steps: tuple[Step, ...], *, engine_quirks: bool) -> Getter:
             return v.get(k3, UNDEFINED) if type(v) is dict else prop_object(v, k3)
 
         return get3
+    if all(s.kind == PROP for s in steps):
+        names = tuple(s.key for s in steps)
+
+        def get_keys(v: Any, c: Any) -> Any:
+            for k in names:  # UNDEFINED propagates through prop_object: no early exit needed
+                v = v.get(k, UNDEFINED) if type(v) is dict else prop_object(v, k)
+            return v
+
+        return get_keys
     plan = tuple((s.kind, s.key) for s in steps)
 
     def get_n(v: Any, c: Any) -> Any:

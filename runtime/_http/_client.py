@@ -293,7 +293,13 @@ class ApiClient:
         default = error_for_status(response, method=method, url=shown_url, redactor=redactor)
         key = spec.get("key") or (default.key if status >= 300 else "http_error")
         message = spec.get("message")
-        message = redactor.text(str(message)) if message else default.message
+        if message:
+            message = redactor.text(str(message))
+        elif status < 300:
+            body = f": {default.body_excerpt}" if default.body_excerpt else ""
+            message = f"{method} {shown_url} returned HTTP {status}, which a responseHandler marks as an error{body}"
+        else:
+            message = default.message
         data = redactor.value(spec["data"]) if spec.get("data") is not None else None
         error_type = spec.get("type") if spec.get("type") in ("bad_request", "connection") else None
         error = error_for_key(

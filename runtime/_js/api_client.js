@@ -8,6 +8,13 @@
 (function () {
   "use strict";
 
+  // URLSearchParams is a lazy global of the prelude: `typeof URLSearchParams` or `instanceof`
+  // would compile the whole URL library in every call. Recognise it by shape instead.
+  function isSearchParams(v) {
+    return v !== null && typeof v === "object" && typeof v.append === "function" && typeof v.getAll === "function" &&
+      typeof v.forEach === "function" && typeof v.has === "function";
+  }
+
   // Lazy globals of the prelude (Buffer, URLSearchParams, ...) are only touched inside
   // functions: touching them here would build them in every context, for every call.
   function hasBuffer() { return typeof Buffer !== "undefined"; }
@@ -32,7 +39,7 @@
   // a string is sent as is.
   function encodeBody(data) {
     if (data === undefined || data === null) return null;
-    if (typeof URLSearchParams !== "undefined" && data instanceof URLSearchParams) {
+    if (isSearchParams(data)) {
       var pairs = [];
       data.forEach(function (v, k) { pairs.push([k, v]); });
       return { __form__: pairs };
@@ -44,7 +51,7 @@
 
   function plainObject(value) {
     if (value === undefined || value === null) return undefined;
-    if (typeof URLSearchParams !== "undefined" && value instanceof URLSearchParams) {
+    if (isSearchParams(value)) {
       var out = {};
       value.forEach(function (v, k) {
         if (Object.prototype.hasOwnProperty.call(out, k)) {
@@ -59,7 +66,10 @@
   }
 
   function decodeResponse(result, options) {
-    if (!options || options.responseType !== "arraybuffer" || !hasBuffer()) return result;
+    // arraybuffer and stream bodies arrive base64-encoded; both become a Buffer (a stream is
+    // delivered as one whole body).
+    var type = options && options.responseType;
+    if ((type !== "arraybuffer" && type !== "stream") || !hasBuffer()) return result;
     if (options.returnFullResponse && result && typeof result.data === "string") {
       result.data = Buffer.from(result.data, "base64");
       return result;
@@ -78,8 +88,16 @@
     var body = encodeBody(data);
     if (body !== null) payload.data = body;
     if (opts !== undefined) payload.options = opts;
+    // The rejection is created when the host answers, far from the connector's code: give it
+    // the stack of the call site instead, so an uncaught API error points at the connector line.
+    var site = new Error("apiClient request");
     return __sandbox.host("http", payload).then(function (result) {
       return decodeResponse(result, opts);
+    }, function (error) {
+      if (error && typeof error === "object" && typeof site.stack === "string") {
+        try { error.stack = site.stack; } catch (ignored) { /* frozen error: keep its own stack */ }
+      }
+      throw error;
     });
   }
 

@@ -6,12 +6,23 @@
 // isAxiosError, AxiosError; responses are {data, status, statusText, headers, config}; a status
 // outside validateStatus rejects with an AxiosError carrying `response`.
 //
+// Loaded lazily: this file is kept as a string by the runtime and evaluated (as one
+// expression whose value is the axios instance) on the first `require('axios')`, so calls that
+// never use axios do not pay for parsing it in every fresh context.
+//
 // Transport: the host operation `fetch` ({url, method, headers, body, bodyEncoding,
 // responseEncoding} -> {status, statusText, headers, body}), which the runtime routes through
 // the connection's HTTP client (pooling, request log, redaction, deadline). No connection auth
 // is added: like the real axios, the caller sets its own headers.
 (function () {
   "use strict";
+
+  // URLSearchParams is a lazy global of the prelude: `typeof URLSearchParams` or `instanceof`
+  // would compile the whole URL library in every call. Recognise it by shape instead.
+  function isSearchParams(v) {
+    return v !== null && typeof v === "object" && typeof v.append === "function" && typeof v.getAll === "function" &&
+      typeof v.forEach === "function" && typeof v.has === "function";
+  }
 
   function isAbsolute(url) { return /^[a-z][a-z0-9+.\-]*:\/\//i.test(url); }
 
@@ -34,7 +45,7 @@
 
   function serializeParams(params) {
     if (!params) return "";
-    if (typeof URLSearchParams !== "undefined" && params instanceof URLSearchParams) return params.toString();
+    if (isSearchParams(params)) return params.toString();
     var out = [];
     Object.keys(params).forEach(function (k) { encodeParam(k, params[k], out); });
     return out.join("&");
@@ -94,7 +105,7 @@
     var data = config.data;
     if (data === undefined || data === null) return { body: null, encoding: "text" };
     var ct = headers["content-type"] || "";
-    if (typeof URLSearchParams !== "undefined" && data instanceof URLSearchParams) {
+    if (isSearchParams(data)) {
       if (!ct) headers["content-type"] = "application/x-www-form-urlencoded;charset=utf-8";
       return { body: data.toString(), encoding: "text" };
     }
@@ -216,6 +227,5 @@
     return instance;
   }
 
-  var axios = createInstance({});
-  __sandbox.defineModule("axios", axios);
-})();
+  return createInstance({});
+})()

@@ -52,12 +52,11 @@ def select_cases(paths: list[str | Path], pattern: str | None = None, *, allow_m
             try:
                 cases = load_case_file(file, connector_root=connector, allow_missing_expect=allow_missing_expect)
             except CaseFileError as exc:
-                rel = file.resolve().relative_to((connector / "tests").resolve()).as_posix() \
-                    if (connector / "tests").resolve() in file.resolve().parents else file.name
-                fid = f"{connector.name}::{rel}"
+                fid = f"{connector.name}::{exc.file.removeprefix(f'{connector.name}/tests/')}"
                 if _matches(fid, pattern):
-                    sel.broken.append(CaseResult(id=fid, passed=False, failures=["invalid case file:\n" + "\n".join(
-                        "  " + p.message for p in exc.problems)], file=f"{connector.name}/tests/{rel}"))
+                    problems = "\n".join("  " + p.message for p in exc.problems)
+                    sel.broken.append(CaseResult(id=fid, passed=False, file=exc.file,
+                                                 failures=[f"invalid case file:\n{problems}"]))
                 continue
             for case in cases:
                 if _matches(case.id, pattern):

@@ -9,7 +9,8 @@ at load, so a bad pattern is a load error and not a confusing failure mid-run.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +31,14 @@ from runtime._suite._secrets import secret_table, substitute
 
 __all__ = [
     "CaseFileError",
+    "JsonLikeLoader",
+    "connector_of",
     "find_case_files",
     "find_connectors",
+    "is_case_file",
     "is_connector_dir",
     "load_case_file",
+    "load_exchanges",
     "read_yaml",
 ]
 
@@ -92,14 +97,33 @@ def find_connectors(path: Path) -> list[Path]:
     return found
 
 
+def is_case_file(path: Path, tests_dir: Path) -> bool:
+    """A `*.yml` / `*.yaml` under tests/, not hidden and not under a `_folder` (kept for data)."""
+    if path.suffix not in CASE_SUFFIXES:
+        return False
+    try:
+        parts = path.relative_to(tests_dir).parts
+    except ValueError:
+        return False
+    return not any(part.startswith((".", "_")) for part in parts)
+
+
 def find_case_files(connector: Path) -> list[Path]:
-    """Every `*.yml` / `*.yaml` under `<connector>/tests/`, sorted (hidden files skipped)."""
+    """Every case file under `<connector>/tests/`, sorted."""
     tests = connector / "tests"
     if not tests.is_dir():
         return []
-    files = [p for p in tests.rglob("*") if p.suffix in CASE_SUFFIXES and p.is_file()
-             and not any(part.startswith(".") for part in p.relative_to(tests).parts)]
-    return sorted(files)
+    return sorted(p for p in tests.rglob("*") if is_case_file(p, tests) and p.is_file())
+
+
+class JsonLikeLoader(yaml.SafeLoader):
+    """YAML as JSON sees it: `2024-01-01` stays a string (connector outputs hold no dates)."""
+
+
+JsonLikeLoader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_yaml(path: Path, display: str) -> Any:
@@ -109,7 +133,7 @@ def read_yaml(path: Path, display: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseFileError(display, [SpecError(display, None, f"cannot read: {exc}")]) from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=JsonLikeLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -395,7 +419,7 @@ def load_case_file(path: Path, *, connector_root: Path | None = None, allow_miss
     """
     path = Path(path)
     if connector_root is None:
-        connector_root = _connector_of(path)
+        connector_root = connector_of(path)
     tests_dir = connector_root / "tests"
     try:
         rel = path.resolve().relative_to(tests_dir.resolve()).as_posix()
@@ -454,10 +478,9 @@ def load_case_file(path: Path, *, connector_root: Path | None = None, allow_miss
         if len(ck.problems) > start:
             continue
         table = secret_table(connection)
-        used: dict[str, str] = {}
-        exchanges = [_fill_exchange(ex, table, used) for ex in exchanges]
+        exchanges = [_fill_exchange(ex, table) for ex in exchanges]
         if expect is not None:
-            expect = _fill_expect(expect, table, used)
+            expect = _fill_expect(expect, table)
         cases.append(
             Case(
                 connector=connector_root.name,
@@ -471,7 +494,6 @@ def load_case_file(path: Path, *, connector_root: Path | None = None, allow_miss
                 input=spec.get("input", {}) if spec.get("input") is not None else {},
                 exchanges=tuple(exchanges),
                 expect=expect,
-                secrets=used,
             )
         )
     if ck.problems:
@@ -479,38 +501,34 @@ def load_case_file(path: Path, *, connector_root: Path | None = None, allow_miss
     return cases
 
 
-def _fill_exchange(ex: Exchange, table: dict[str, str], used: dict[str, str]) -> Exchange:
-    from dataclasses import replace
-
+def _fill_exchange(ex: Exchange, table: dict[str, str]) -> Exchange:
     r = ex.request
     request = replace(
         r,
-        path=substitute(r.path, table, used),
-        query=substitute(r.query, table, used),
-        query_exact=substitute(r.query_exact, table, used),
-        headers=substitute(r.headers, table, used),
-        body=substitute(r.body, table, used),
-        body_text=substitute(r.body_text, table, used),
-        form=substitute(r.form, table, used),
+        path=substitute(r.path, table),
+        query=substitute(r.query, table),
+        query_exact=substitute(r.query_exact, table),
+        headers=substitute(r.headers, table),
+        body=substitute(r.body, table),
+        body_text=substitute(r.body_text, table),
+        form=substitute(r.form, table),
     )
-    response = replace(ex.response, headers=substitute(ex.response.headers, table, used),
-                       body=substitute(ex.response.body, table, used))
+    response = replace(ex.response, headers=substitute(ex.response.headers, table),
+                       body=substitute(ex.response.body, table))
     return replace(ex, request=request, response=response)
 
 
-def _fill_expect(exp: Expectation, table: dict[str, str], used: dict[str, str]) -> Expectation:
-    from dataclasses import replace
-
+def _fill_expect(exp: Expectation, table: dict[str, str]) -> Expectation:
     return replace(
         exp,
-        output=substitute(exp.output, table, used),
-        output_contains=substitute(exp.output_contains, table, used),
-        assertions=tuple((s, c, substitute(v, table, used)) for s, c, v in exp.assertions),
-        credentials=substitute(exp.credentials, table, used),
+        output=substitute(exp.output, table),
+        output_contains=substitute(exp.output_contains, table),
+        assertions=tuple((s, c, substitute(v, table)) for s, c, v in exp.assertions),
+        credentials=substitute(exp.credentials, table),
     )
 
 
-def _connector_of(path: Path) -> Path:
+def connector_of(path: Path) -> Path:
     """The connector directory of a case file: the parent of its nearest `tests/` ancestor."""
     for parent in path.resolve().parents:
         if parent.name == "tests" and is_connector_dir(parent.parent):
@@ -519,20 +537,6 @@ def _connector_of(path: Path) -> Path:
         if parent.name == "tests":
             return parent.parent
     return path.resolve().parent
-
-
-def connector_of(path: Path) -> Path:
-    """Public alias of the lookup above (the CLI accepts a case file path)."""
-    return _connector_of(path)
-
-
-def iter_cases(connector: Path, **kw: Any) -> Iterator[tuple[Path, list[Case] | CaseFileError]]:
-    """(file, its cases or its error) for every case file of a connector."""
-    for file in find_case_files(connector):
-        try:
-            yield file, load_case_file(file, connector_root=connector, **kw)
-        except CaseFileError as exc:
-            yield file, exc
 
 
 def load_exchanges(path: Path, *, method: str | None = None,
@@ -567,4 +571,4 @@ def load_exchanges(path: Path, *, method: str | None = None,
     if ck.problems:
         raise CaseFileError(display, ck.problems)
     table = secret_table(connection or ConnectionSpec())
-    return [_fill_exchange(ex, table, {}) for ex in exchanges], case
+    return [_fill_exchange(ex, table) for ex in exchanges], case

@@ -6,10 +6,12 @@ replayed many times (the bench reuses the same exchanges thousands of times).
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 __all__ = [
     "ABSENT",
@@ -65,8 +67,6 @@ class RequestMatcher:
         """`GET /v3/contacts?limit=100`: one line naming the request, for messages."""
         query = self.query_exact if self.query_exact is not None else self.query
         if query:
-            from urllib.parse import urlencode
-
             return f"{self.method} {self.path}?{urlencode(query, doseq=True)}"
         return f"{self.method} {self.path}"
 
@@ -90,8 +90,6 @@ class ResponseSpec:
             if "content-type" not in names:
                 headers.append(("Content-Type", "text/plain; charset=utf-8"))
         else:
-            import json
-
             body = json.dumps(self.body, ensure_ascii=False).encode()
             if "content-type" not in names:
                 headers.append(("Content-Type", "application/json"))
@@ -175,7 +173,6 @@ class Case:
     input: Any
     exchanges: tuple[Exchange, ...]
     expect: Expectation | None
-    secrets: dict[str, str] = field(default_factory=dict)  # placeholder name -> value used
 
     @property
     def id(self) -> str:

@@ -2,7 +2,8 @@
 
 Registered through the `pytest11` entry point (`connector_runtime`), so an installed runtime
 makes pytest collect `<connector>/tests/**/*.yml` (a connector being a folder with a
-`spec.yml`); the failure text is the same as `connector-runtime test` prints.
+`spec.yml`; files under `_folders` are data, not cases); the failure text is the same as
+`connector-runtime test` prints.
 
 What is NOT collected, so a project's own test fixtures never turn into items by accident: a
 connector that sits inside a folder named `tests` (below the rootdir), unless that connector
@@ -19,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from runtime._suite._load import CASE_SUFFIXES, CaseFileError, is_connector_dir, load_case_file
+from runtime._suite._load import CASE_SUFFIXES, CaseFileError, is_case_file, is_connector_dir, load_case_file
 from runtime._suite._model import Case
 from runtime._suite._run import CaseResult, RuntimeInvoker, run_case
 from runtime._suite._server import ReplayServer
@@ -46,8 +47,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _connector_for(file_path: Path) -> Path | None:
     """The connector a case file belongs to: the parent of its nearest `tests/` ancestor."""
     for parent in file_path.parents:
-        if parent.name == "tests":
-            return parent.parent if is_connector_dir(parent.parent) else None
+        if parent.name == "tests" and is_connector_dir(parent.parent):
+            return parent.parent
     return None
 
 
@@ -78,7 +79,9 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.suffix not in CASE_SUFFIXES:
         return None
     connector = _connector_for(file_path)
-    if connector is None or not _wanted(parent.config, connector, file_path):
+    if connector is None or not is_case_file(file_path, connector / "tests"):
+        return None
+    if not _wanted(parent.config, connector, file_path):
         return None
     return CaseFile.from_parent(parent, path=file_path)
 

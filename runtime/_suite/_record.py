@@ -24,10 +24,11 @@ from urllib.parse import parse_qsl
 import httpx
 import yaml
 
+from runtime._suite._load import JsonLikeLoader
 from runtime._suite._match import ReceivedRequest
 from runtime._suite._model import ABSENT, Case, ConnectionSpec, Exchange, RequestMatcher, ResponseSpec
 from runtime._suite._run import Invoke, Outcome
-from runtime._suite._secrets import Redactor, _leaves
+from runtime._suite._secrets import Redactor, leaves
 from runtime._suite._write import exchange_to_dict
 
 __all__ = ["RecordedExchange", "RecordingTransport", "live_connection", "record_case", "write_recording"]
@@ -165,7 +166,8 @@ def to_exchanges(recorded: list[RecordedExchange], redactor: Redactor, where: st
         resp_json = _json_or_absent(rec.response_body)
         if resp_json is not ABSENT:
             response_body: Any = redactor.json(resp_json)
-            if response_headers.get("content-type", response_headers.get("Content-Type", "")).startswith("application/json"):
+            content_type = next((v for k, v in response_headers.items() if k.lower() == "content-type"), "")
+            if content_type.lower().startswith("application/json"):  # the replay server's default
                 response_headers = {k: v for k, v in response_headers.items() if k.lower() != "content-type"}
         elif rec.response_body:
             response_body = redactor.text(rec.response_body.decode("utf-8", "replace"))
@@ -178,7 +180,7 @@ def to_exchanges(recorded: list[RecordedExchange], redactor: Redactor, where: st
 
 
 def _merge_repeats(exchanges: list[Exchange]) -> list[Exchange]:
-    """Identical consecutive-or-not request/response pairs become one exchange with `times:`."""
+    """Identical request/response pairs (anywhere in the run) become one exchange with `times:`."""
     merged: list[Exchange] = []
     keys: list[str] = []
     for ex in exchanges:
@@ -244,8 +246,8 @@ async def record_case(case: Case, invoke: Invoke, *, upstream: str | None = None
         expect = {"output": redactor.json(outcome.output)}
     missing: dict[str, dict[str, Any]] = {}
     if secrets:
-        have = {path for path, _, _ in _leaves(case.connection.as_dict(), "")}
-        for path, key, value in _leaves(live.as_dict(), ""):
+        have = {path for path, _, _ in leaves(case.connection.as_dict(), "")}
+        for path, key, value in leaves(live.as_dict(), ""):
             if path not in have and isinstance(value, str):
                 section, _, rest = path.partition(".")
                 if "." not in rest and "[" not in rest:
@@ -259,7 +261,7 @@ def write_recording(case: Case, recording: Recording, *, scrub: list[str] | None
     The YAML is re-dumped (comments in the file are lost); key order is kept. `scrub` lists
     values that must not reach the file (the live secrets), checked as a last line of defence.
     """
-    data = yaml.safe_load(case.file.read_text(encoding="utf-8"))
+    data = yaml.load(case.file.read_text(encoding="utf-8"), Loader=JsonLikeLoader)  # noqa: S506 - safe subclass
     target = data if case.index is None else data["cases"][case.index]
     exchanges = [exchange_to_dict(ex) for ex in recording.exchanges]
     rebuilt: dict[str, Any] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Sequence
@@ -102,57 +101,38 @@ class RuntimeInvoker:
 
     async def __call__(self, case: Case, transport: httpx.AsyncBaseTransport) -> Outcome:
         connector = self.load(case.connector_root)
-        initial = dict(case.connection.credentials or {})
-        seen: dict[str, Any] = {"credentials": None}
-
-        def changed(credentials: Any) -> None:
-            seen["credentials"] = credentials
-
-        conn_spec = case.connection
-        connection = connector.connect(
-            connector_parameters=conn_spec.connector_parameters,
-            connection_parameters=conn_spec.connection_parameters,
-            credentials=conn_spec.credentials,
-            auth_option_key=conn_spec.auth_option_key,
-            on_credentials_changed=changed,
-            transport=transport,
-        )
-        if inspect.isawaitable(connection):
-            connection = await connection
-        outcome = Outcome()
+        c = case.connection
+        outcome = Outcome(credentials=dict(c.credentials or {}))
         try:
-            try:
-                result = await connection.call(case.method, case.input)
-            except Exception as exc:  # noqa: BLE001 - the case decides whether an error was expected
-                outcome.error = exc
-                outcome.logs = [_log_message(e) for e in (getattr(exc, "logs", None) or [])]
-            else:
-                outcome.output = result.output
-                outcome.logs = [_log_message(e) for e in (result.logs or [])]
-                if getattr(result, "credentials", None):
-                    seen["credentials"] = result.credentials
+            connection = connector.connect(
+                connector_parameters=c.connector_parameters,
+                connection_parameters=c.connection_parameters,
+                credentials=c.credentials,
+                auth_option_key=c.auth_option_key,
+                transport=transport,
+            )
+        except Exception as exc:  # noqa: BLE001 - e.g. an unknown auth option: a case may expect it
+            outcome.error = exc
+            return outcome
+        try:
+            result = await connection.call(case.method, case.input)
+        except Exception as exc:  # noqa: BLE001 - the case decides whether an error was expected
+            outcome.error = exc
+            # the logs of a failed call, where the runtime attaches them to the error
+            outcome.logs = [_log_message(e) for e in getattr(exc, "logs", None) or []]
+        else:
+            outcome.output = result.output
+            outcome.logs = [_log_message(e) for e in result.logs or []]
         finally:
-            current = getattr(connection, "credentials", None)
-            if isinstance(current, dict):
-                outcome.credentials = current
-            elif isinstance(seen["credentials"], dict):
-                outcome.credentials = {**initial, **seen["credentials"]}
-            else:
-                outcome.credentials = initial
+            outcome.credentials = connection.credentials  # after a refresh, the new ones
             await connection.aclose()
         return outcome
-
-
-class _Echo(Exception):
-    """Stands in for an error that only repeats an unexpected request already reported."""
 
 
 def describe_error(exc: BaseException) -> str:
     """One readable block: type/key and message for runtime errors; a traceback for bugs."""
     from runtime._errors import ConnectorError
 
-    if isinstance(exc, _Echo):
-        return str(exc)
     if isinstance(exc, ConnectorError):
         text = f"{exc.type}/{exc.key}: {exc.message}"
         if exc.stack:
@@ -160,6 +140,14 @@ def describe_error(exc: BaseException) -> str:
         return text
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:]).rstrip()
     return f"{type(exc).__name__}: {exc} (not a runtime error: a bug?)\n{tb}"
+
+
+def _describe_replayed_error(exc: BaseException) -> str:
+    """`describe_error`, except for the replay server's 599, reported as the unexpected request."""
+    if getattr(exc, "status", None) == UNEXPECTED_STATUS:
+        return (f"it hit the unexpected request above (the replay server answered {UNEXPECTED_STATUS}; "
+                f"{getattr(exc, 'type', '?')}/{getattr(exc, 'key', '?')})")
+    return describe_error(exc)
 
 
 def check_outcome(case: Case, outcome: Outcome) -> list[str]:
@@ -185,9 +173,9 @@ def check_outcome(case: Case, outcome: Outcome) -> list[str]:
                 lines.append(f"message: expected a match for /{want.message.pattern}/, got {message!r}")
             if lines:
                 out.append("error differs:\n" + "\n".join("  " + x for x in lines)
-                           + "\n  the error was: " + describe_error(err).replace("\n", "\n  "))
+                           + "\n  the error was: " + _describe_replayed_error(err).replace("\n", "\n  "))
     elif outcome.error is not None:
-        out.append("the call failed: " + describe_error(outcome.error))
+        out.append("the call failed: " + _describe_replayed_error(outcome.error))
     else:
         if exp.output is not ABSENT:
             lines = differences(exp.output, outcome.output, subset=False)
@@ -240,11 +228,6 @@ async def run_case(case: Case, server: ReplayServer, invoke: Invoke, *, timeout:
         server.remove(rid)
     failures[:0] = [u.text() for u in replay.unexpected]
     if outcome is not None:
-        if replay.unexpected and getattr(outcome.error, "status", None) == UNEXPECTED_STATUS:
-            # the error is only the echo of the unexpected request reported above
-            outcome.error = _Echo(f"it hit the unexpected request above (the replay server answered "
-                                  f"{UNEXPECTED_STATUS}; {getattr(outcome.error, 'type', '')}/"
-                                  f"{getattr(outcome.error, 'key', '')})")
         failures.extend(check_outcome(case, outcome))
         # (when the call could not even start, unused exchanges would only be noise)
         for ex, used in replay.unused():

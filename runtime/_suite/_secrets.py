@@ -19,7 +19,7 @@ from typing import Any
 
 from runtime._suite._model import ConnectionSpec
 
-__all__ = ["PLACEHOLDER", "Redactor", "secret_table", "substitute"]
+__all__ = ["PLACEHOLDER", "Redactor", "leaves", "secret_table", "substitute"]
 
 PLACEHOLDER = re.compile(r"\{\{secret:([A-Za-z0-9_.\-]+)\}\}")
 
@@ -48,19 +48,19 @@ _SECTIONS = (("credentials", "credentials"), ("connectionParameters", "connectio
              ("connectorParameters", "connector_parameters"))
 
 
-def _leaves(value: Any, prefix: str) -> list[tuple[str, str, Any]]:
+def leaves(value: Any, prefix: str) -> list[tuple[str, str, Any]]:
     """(dotted path, last key, value) of every scalar leaf under `value`."""
     out: list[tuple[str, str, Any]] = []
     if isinstance(value, dict):
         for k, v in value.items():
             path = f"{prefix}.{k}" if prefix else str(k)
             if isinstance(v, (dict, list)):
-                out.extend(_leaves(v, path))
+                out.extend(leaves(v, path))
             else:
                 out.append((path, str(k), v))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            out.extend(_leaves(v, f"{prefix}[{i}]"))
+            out.extend(leaves(v, f"{prefix}[{i}]"))
     return out
 
 
@@ -78,7 +78,7 @@ def secret_table(connection: ConnectionSpec) -> dict[str, str]:
     bare: dict[str, str] = {}
     for yaml_name, attr in _SECTIONS:
         section = getattr(connection, attr) or {}
-        for path, key, value in _leaves(section, yaml_name):
+        for path, key, value in leaves(section, yaml_name):
             text = _scalar_text(value)
             if text is None:
                 continue
@@ -94,23 +94,16 @@ def resolve(name: str, table: dict[str, str]) -> str:
     return table.get(name, f"secret-{name}")
 
 
-def substitute(value: Any, table: dict[str, str], used: dict[str, str] | None = None) -> Any:
+def substitute(value: Any, table: dict[str, str]) -> Any:
     """A deep copy of `value` with every placeholder in its strings filled from `table`."""
     if isinstance(value, str):
         if "{{secret:" not in value:
             return value
-
-        def fill(m: re.Match[str]) -> str:
-            text = resolve(m.group(1), table)
-            if used is not None:
-                used[m.group(1)] = text
-            return text
-
-        return PLACEHOLDER.sub(fill, value)
+        return PLACEHOLDER.sub(lambda m: resolve(m.group(1), table), value)
     if isinstance(value, dict):
-        return {k: substitute(v, table, used) for k, v in value.items()}
+        return {k: substitute(v, table) for k, v in value.items()}
     if isinstance(value, list):
-        return [substitute(v, table, used) for v in value]
+        return [substitute(v, table) for v in value]
     return value
 
 
@@ -130,7 +123,7 @@ class Redactor:
         taken: set[str] = set()
         for yaml_name, attr in _SECTIONS:
             section = getattr(connection, attr) or {}
-            for path, key, value in _leaves(section, yaml_name):
+            for path, key, value in leaves(section, yaml_name):
                 text = _scalar_text(value)
                 if text is None or text in self._names:
                     continue

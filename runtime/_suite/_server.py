@@ -20,12 +20,14 @@ import functools
 import itertools
 import json
 import os
+import select
 import ssl
 import subprocess
 import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+
 import httpx
 
 from runtime._suite._match import ReceivedRequest, closest_exchange, request_mismatches
@@ -97,7 +99,7 @@ class Replay:
                 found = closest_exchange(self.exchanges, request, prefer=available)
                 miss = Unexpected(request, found[0] if found else None, found[1] if found else [])
             self.unexpected.append(miss)
-        body = json.dumps({"error": "unexpected request: no exchange of the test case matches it"}).encode()
+        body = json.dumps({"error": "unexpected request: no recorded exchange matches it"}).encode()
         return UNEXPECTED_STATUS, [("Content-Type", "application/json")], body
 
     def unused(self) -> list[tuple[Exchange, int]]:
@@ -238,17 +240,25 @@ class ReplayServer:
                         name, _, value = line.partition(":")
                         headers.append((name.strip().lower(), value.strip()))
                 hmap = dict(headers)
-                if "chunked" in hmap.get("transfer-encoding", "").lower():
-                    body = await _read_chunked(reader)
-                else:
-                    body = await reader.readexactly(int(hmap.get("content-length", "0") or 0))
-                status, resp_headers, resp_body = self._route(method, target, headers, body)
+                try:
+                    if "chunked" in hmap.get("transfer-encoding", "").lower():
+                        body = await _read_chunked(reader)
+                    else:
+                        body = await reader.readexactly(int(hmap.get("content-length", "0") or 0))
+                except ValueError:  # a malformed length or chunk size
+                    writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    return
+                try:
+                    status, resp_headers, resp_body = self._route(method, target, headers, body)
+                except Exception as exc:  # noqa: BLE001 - a bug here must reach the case, not hang it
+                    status, resp_headers = 500, [("Content-Type", "text/plain; charset=utf-8")]
+                    resp_body = f"replay server error: {type(exc).__name__}: {exc}".encode()
                 keep_alive = version == "HTTP/1.1" and hmap.get("connection", "").lower() != "close"
                 out = [f"HTTP/1.1 {status} {_reason(status)}"]
                 out.extend(f"{k}: {v}" for k, v in resp_headers if k.lower() not in ("content-length", "connection", "transfer-encoding"))
                 out.append(f"Content-Length: {len(resp_body)}")
                 out.append("Connection: keep-alive" if keep_alive else "Connection: close")
-                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + (resp_body if method != "HEAD" else b""))
+                writer.write(("\r\n".join(out) + "\r\n\r\n").encode() + (resp_body if method != "HEAD" else b""))
                 await writer.drain()
                 if not keep_alive:
                     return
@@ -330,6 +340,8 @@ class ServerProcess:
     The child prints its URL on stdout once listening; stopping it closes stdin.
     """
 
+    START_TIMEOUT = 60.0
+
     def __init__(self, exchanges_file: str) -> None:
         self._args = [sys.executable, "-m", "runtime._suite._serve", exchanges_file]
         self._proc: subprocess.Popen[str] | None = None
@@ -342,10 +354,12 @@ class ServerProcess:
         self._proc = subprocess.Popen(self._args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True, env=env)
         assert self._proc.stdout is not None
-        line = self._proc.stdout.readline().strip()
+        ready, _, _ = select.select([self._proc.stdout], [], [], self.START_TIMEOUT)
+        line = self._proc.stdout.readline().strip() if ready else "(no answer in time)"
         if not line.startswith("http://"):
+            self._proc.kill()
             err = self._proc.stderr.read() if self._proc.stderr else ""
-            self._proc.wait()
+            self.stop()
             raise RuntimeError(f"replay server process failed to start: {line} {err}".strip())
         self.url = line
         return self

@@ -190,9 +190,9 @@ def test_js_error_is_custom_code_with_stack_and_no_secret(apikey: Any, fake_api:
     payload = json.dumps(err.to_dict())
     assert fake_api.api_key not in payload
     assert "cannot use key" in err.message
-    assert "operations/throws/run.js" in (err.stack or "")
+    assert "operations/throws/run.js:3" in (err.stack or "")
     assert err.data["file"] == "operations/throws/run.js"
-    assert err.data["method"] == "operations/throws/run"
+    assert err.data["methodPath"] == "operations/throws/run"
 
 
 def test_uncaught_api_error_keeps_its_type_and_key(apikey: Any, fake_api: Any) -> None:
@@ -203,6 +203,8 @@ def test_uncaught_api_error_keeps_its_type_and_key(apikey: Any, fake_api: Any) -
     with pytest.raises(BadRequestError) as not_found:
         run(main(404))
     assert not_found.value.key == "not_found"
+    assert [e.status for e in not_found.value.requests] == [404]  # type: ignore[attr-defined]
+    assert "operations/uncaught-api-error/run.js:2" in (not_found.value.stack or "")  # the connector's line
     assert not_found.value.to_dict()["type"] == "bad_request"
     assert not_found.value.data["status"] == 404
     with pytest.raises(ConnectionProblem) as server:
@@ -246,6 +248,8 @@ def test_malformed_responses_are_typed_errors(apikey: Any, fake_api: Any, kind: 
         run(main())
     assert info.value.key == key
     assert info.value.data["file"] == "operations/malformed/run.rest.yml"
+    assert info.value.data["methodPath"] == "operations/malformed/run"
+    assert info.value.data["method"] == "GET"  # the HTTP method of the failed request
 
 
 def test_empty_and_html_200_bodies_are_returned_as_they_are(apikey: Any, fake_api: Any) -> None:
@@ -312,3 +316,13 @@ def test_time_limit_is_a_sandbox_error(apikey: Any, fake_api: Any) -> None:
         run(main())
     assert time.perf_counter() - started < 1.9
     assert info.value.key in ("wall_time_limit", "timeout")
+
+
+def test_operation_mapping_cycle_is_a_configuration_error(apikey: Any, fake_api: Any) -> None:
+    async def main() -> None:
+        async with connect(apikey, fake_api) as conn:
+            await conn.call("operations/loop-a/run", {"input": {}})
+
+    with pytest.raises(ConfigurationError) as info:
+        run(main())
+    assert info.value.key == "operation_cycle"

@@ -123,6 +123,8 @@ def test_no_refresh_token_means_the_401_surfaces(fake_api: Any) -> None:
     with pytest.raises(ConnectionProblem) as info:
         run(main())
     assert info.value.key == "access_token_expired"
+    assert "cannot be refreshed" in info.value.message
+    assert expired not in str(info.value.to_dict())
     assert fake_api.requests_to("/oauth2/token") == []
 
 
@@ -235,3 +237,22 @@ def test_disconnect_runs_the_connector_method(fake_api: Any) -> None:
     sent = fake_api.requests_to("/echo")
     assert len(sent) == 1 and sent[0].json() == {"revoke": "refresh"}
     assert sent[0].headers["authorization"] == f"Bearer {token}"
+
+
+def test_auth_refresh_credentials_path_refreshes_for_real(fake_api: Any) -> None:
+    connector = load("oauth2")
+    refresh = fake_api.state.issue_refresh_token()
+    seen: list[Any] = []
+
+    async def main() -> Any:
+        async with connector.connect(
+            connector_parameters=oauth2_params(fake_api),
+            credentials={"access_token": "at-old", "refresh_token": refresh, "extra": "kept"},
+            on_credentials_changed=seen.append,
+        ) as conn:
+            return await conn.call("auth/refresh-credentials")
+
+    result = run(main())
+    assert result.output == result.credentials == seen[0]
+    assert result.output["extra"] == "kept" and result.output["access_token"] != "at-old"
+    assert result.output["refresh_token"] != refresh

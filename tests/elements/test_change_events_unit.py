@@ -177,3 +177,28 @@ def test_webhook_groups_subscribe_once_per_shared_method_and_route_by_url() -> N
 def test_state_of_another_collection_is_refused() -> None:
     with pytest.raises(InvalidInputError, match="belongs to collection"):
         run(fresh(Store(), {}).pull({"version": 1, "collection": "deals", "parameters": {}, "types": []}))
+
+
+def test_a_failed_subscribe_unregisters_the_webhooks_it_already_made() -> None:
+    log: list[str] = []
+
+    async def ok_subscribe(inputs: Any, params: Any) -> Any:
+        log.append("subscribe created")
+        return {"state": {"hook": 1}}
+
+    async def failing_subscribe(inputs: Any, params: Any) -> Any:
+        raise InvalidInputError("the API refused the second hook")
+
+    async def unsubscribe(inputs: Any, params: Any) -> Any:
+        log.append(f"unsubscribe {inputs['state']}")
+
+    async def handle(inputs: Any, params: Any) -> Any:
+        return {}
+
+    events = {
+        "created": EventTypeModel("created", "webhook", methods={"subscribe": ok_subscribe, "handle": handle, "unsubscribe": unsubscribe}),
+        "deleted": EventTypeModel("deleted", "webhook", methods={"subscribe": failing_subscribe, "handle": handle}),
+    }
+    with pytest.raises(InvalidInputError, match="second hook"):
+        run(fresh(Store(), events).subscribe(types=["created", "deleted"], webhook_uri="https://h/"))
+    assert log == ["subscribe created", "unsubscribe {'hook': 1}"]

@@ -72,6 +72,9 @@ def test_custom_fields_are_merged_per_parameters_and_cached() -> None:
         run(col.create({"cf_score": "high"}))
     run(col.create({"cf_score": 3}))
     assert [c[0] for c in calls].count("customFields") == 1
+    schema = run(col.call("fieldsSchema", {"refresh": True}))
+    assert sorted(schema["properties"]) == ["cf_score", "name"]
+    assert [c[0] for c in calls].count("customFields") == 2
 
 
 def test_match_accepts_query_or_fields_and_may_find_nothing() -> None:

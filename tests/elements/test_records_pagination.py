@@ -27,9 +27,9 @@ def test_ids_become_strings_and_known_keys_are_kept() -> None:
     assert normalize_record({"id": 7.0, "fields": None}, where="t") == {"id": "7", "fields": {}}
 
 
-def test_a_bare_api_object_keeps_everything_as_fields() -> None:
-    rec = normalize_record({"id": "c1", "name": "Ada", "email": "a@x"}, where="t")
-    assert rec == {"id": "c1", "name": "Ada", "email": "a@x", "fields": {"id": "c1", "name": "Ada", "email": "a@x"}}
+def test_a_bare_api_object_is_kept_as_it_is_with_a_string_id() -> None:
+    rec = normalize_record({"id": 1, "name": 5, "email": "a@x", "gone": None}, where="t")
+    assert rec == {"id": "1", "name": "5", "email": "a@x"}
     kept = normalize_page({"records": [], "total": 3, "cursor": 2}, where="t")
     assert kept == {"records": [], "total": 3, "cursor": 2}  # normalise, never project
 
@@ -42,8 +42,9 @@ def test_unusable_records_are_errors_naming_the_position(raw: Any) -> None:
 
 
 def test_page_shapes() -> None:
-    assert normalize_page([{"id": 1}], where="w") == {"records": [{"id": "1", "fields": {"id": 1}}]}
+    assert normalize_page([{"id": 1}], where="w") == {"records": [{"id": "1"}]}
     assert normalize_page({"records": [], "cursor": ""}, where="w") == {"records": []}
+    assert normalize_page(None, where="w") == {"records": []}  # a mapping over an empty answer
     assert normalize_page({"records": None, "cursor": 10}, where="w") == {"records": [], "cursor": 10}
     with pytest.raises(InvalidOutputError):
         normalize_page({"records": {"id": 1}}, where="w")

@@ -155,6 +155,14 @@ def test_handler_error_on_a_200() -> None:
     assert (info.value.key, info.value.message, info.value.data) == ("not_found", "no such deal", {"code": 17})
 
 
+def test_handler_error_without_message_says_a_handler_decided() -> None:
+    only_rate_limit = {**HANDLERS, "responseHandlers": HANDLERS["responseHandlers"][2:3]}
+    with pytest.raises(ConnectionProblem) as info:
+        call(respond(200, json={"error": "slow_down"}), lambda c: c.get("/x"), only_rate_limit, retry=RetryPolicy(max_attempts=0))
+    assert info.value.key == "rate_limit_exceeded"
+    assert info.value.message.startswith("GET https://api.example.com/x returned HTTP 200, which a responseHandler marks as an error")
+
+
 def test_handler_success_with_data_formula_and_full_response() -> None:
     handler = respond(202, json={"result": {"id": 9}})
     assert call(handler, lambda c: c.get("/x"), HANDLERS) == {"id": 9}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
@@ -217,3 +218,122 @@ def test_pool_of_pristine_contexts_keeps_isolation_and_stops() -> None:
     assert not any(t.name == "sandbox-pool" for t in threading.enumerate())
     with pytest.raises(RuntimeError, match="closed"):
         sb.call_sync(check)
+
+
+def test_eager_and_suspended_host_operations_and_cancellation() -> None:
+    cancelled = []
+
+    async def immediate(payload):
+        return payload + 1
+
+    async def slow(payload):
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            cancelled.append(payload)
+            raise
+        return payload
+
+    async def main():
+        sb = Sandbox()
+        both = compile_module("export default async () => [await __sandbox.host('now', 1), await __sandbox.host('now', 2)]", "m.js")
+        assert (await sb.call(both, host_operations={"now": immediate})).value == [2, 3]
+        racing = compile_module("export default () => Promise.race([__sandbox.host('slow', 7), new Promise((_, reject) => setTimeout(() => reject(new Error('gave up')), 10))])", "m.js")
+        with pytest.raises(JSError, match="gave up"):
+            await sb.call(racing, host_operations={"slow": slow})
+
+    asyncio.run(main())
+    assert cancelled == [7]
+
+
+def test_cli_js_command(tmp_path, capsys) -> None:
+    import json
+
+    from runtime._cli import main
+
+    ok = tmp_path / "ok.js"
+    ok.write_text("export default (x) => { console.info('in', x); return {twice: x * 2} }")
+    assert main(["js", str(ok), "--input", "21"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"output": {"twice": 42}, "logs": [{"level": "info", "message": "in 21"}]}
+
+    named = tmp_path / "named.js"
+    named.write_text("exports.a = () => 'a';\nexports.b = () => { throw Object.assign(new Error('nope'), {key: 'not_found'}) };\n")
+    assert main(["js", str(named), "--export", "b"]) == 1
+    err = json.loads(capsys.readouterr().out)["error"]
+    assert err["key"] == "not_found" and err["message"] == "nope" and f"{named}:2" in err["stack"]
+
+    loop = tmp_path / "loop.js"
+    loop.write_text("export default () => { for (;;) {} }")
+    assert main(["js", str(loop), "--time-limit", "0.2", "--memory-limit", "16"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"]["key"] in ("time_limit", "wall_time_limit")
+
+    bad = tmp_path / "bad.js"
+    bad.write_text("export default () => {\n  return 1 +;\n}")
+    assert main(["js", str(bad)]) == 1
+    err = json.loads(capsys.readouterr().out)["error"]
+    assert err["key"] == "syntax_error" and err["data"]["line"] == 2
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "hello.js"
+    assert main(["js", str(example), "--input", '{"name": "Ada"}']) == 0
+    assert json.loads(capsys.readouterr().out)["output"]["greeting"] == "Hello, Ada!"
+
+
+def test_extension_failing_at_run_time_is_a_sandbox_error() -> None:
+    from sandbox import SandboxError
+
+    with Sandbox(extensions=[("ext/throws.js", "throw new Error('broken extension')")], pool_size=1) as sb:
+        with pytest.raises(SandboxError) as info:
+            sb.call_sync(compile_module("export default () => 1", "m.js"))
+    assert info.value.key == "extension_error" and "ext/throws.js" in info.value.message
+
+
+def test_pooled_context_handles_stack_overflow_on_the_calling_thread() -> None:
+    from sandbox import LimitExceeded, LimitReason
+
+    with Sandbox(pool_size=1) as sb:
+        deep = compile_module("function f(n) { return f(n + 1) + 1 }\nexport default () => f(0)", "deep.js")
+        for _ in range(3):
+            with pytest.raises(LimitExceeded) as info:
+                sb.call_sync(deep, limits=FAST)
+            assert info.value.reason is LimitReason.STACK
+        assert sb.call_sync(compile_module("export default () => 'alive'", "m.js")).value == "alive"
+
+
+def test_concurrent_calls_on_one_loop_do_not_block_each_other() -> None:
+    async def slow(payload):
+        await asyncio.sleep(0.05)
+        return payload
+
+    async def main():
+        sb = Sandbox()
+        m = compile_module("export default async (i) => { const v = await __sandbox.host('slow', i); return v * 10 }", "m.js")
+        t = time.perf_counter()
+        results = await asyncio.gather(*(sb.call(m, args=[i], host_operations={"slow": slow}) for i in range(5)))
+        return [r.value for r in results], time.perf_counter() - t
+
+    values, elapsed = asyncio.run(main())
+    assert values == [0, 10, 20, 30, 40] and elapsed < 0.2
+
+
+def test_long_strings_cross_the_wall(sb: Sandbox) -> None:
+    """quickjs-ng keeps long `+` concatenations as ropes, which the binding cannot convert."""
+
+    async def echo(payload):
+        return payload
+
+    m = compile_module(
+        "export default async () => { const big = 'p'.repeat(2000) + 'q'.repeat(2000);"
+        " const got = await Promise.all(Array.from({length: 10}, (_, i) => __sandbox.host('echo', {i, big})));"
+        " return got.map((g) => g.big.length + g.i) }",
+        "m.js",
+    )
+    assert sb.call_sync(m, host_operations={"echo": echo}).value == [4000 + i for i in range(10)]
+    long_error = compile_module("export default () => { throw new Error('e'.repeat(3000) + 'f'.repeat(3000)) }", "m.js")
+    with pytest.raises(JSError) as info:
+        sb.call_sync(long_error)
+    assert len(info.value.message) == 6000
+    bad_result = compile_module("export default () => ({ s: 'a'.repeat(5000) + 'b'.repeat(5000), f() {} })", "m.js")
+    from sandbox import InvalidResult
+
+    with pytest.raises(InvalidResult):
+        sb.call_sync(bad_result)

@@ -16,6 +16,7 @@ ALL_IDS = [
     "echo::contacts.yml::lists the first page",
     "echo::notes.yml::creates a note with a JSON body",
     "echo::pages.yml::two pages in parallel",
+    "echo::refresh.yml::an expired key is refreshed and the request retried",
     "plain::list.yml::lists the first page",
 ]
 
@@ -24,7 +25,7 @@ def test_every_case_passes_and_the_summary_line_ends_the_output(connectors: Path
     code, out, err = cli("test", str(connectors))
     lines = out.splitlines()
     assert code == 0, out + err
-    assert lines[-1] == "6 passed, 0 failed"
+    assert lines[-1] == "7 passed, 0 failed"
     # not a terminal: one line per case, in completion order
     assert sorted(line.split(" (")[0] for line in lines[:-1]) == sorted(f"PASS {i}" for i in ALL_IDS)
 
@@ -34,9 +35,14 @@ def test_failures_print_diffs_and_exit_1(connectors: Path, cli: Cli) -> None:
     contacts.write_text(contacts.read_text().replace("query: {limit: 2}", "query: {limit: 3}")
                         .replace("assertions: {record.name: Linus}", "assertions: {record.name: Linux}"))
     (connectors / "plain" / "tests" / "broken.yml").write_text("method: data/contacts/list\nexpect: {outptu: 1}\n")
+    refresh = connectors / "echo" / "tests" / "refresh.yml"
+    refresh.write_text(refresh.read_text().replace("credentials: {apiKey: old-key-refreshed}", "credentials: {apiKey: new}"))
     code, out, _ = cli("test", str(connectors))
     assert code == 1
-    assert out.splitlines()[-1] == "4 passed, 3 failed"
+    assert out.splitlines()[-1] == "4 passed, 4 failed"
+    assert ("FAILED echo::refresh.yml::an expired key is refreshed and the request retried\n"
+            "  file: echo/tests/refresh.yml\n  credentials after the call differ:\n"
+            '    apiKey: expected "new", got "old-key-refreshed"') in out
     report = out[out.index("FAILED echo::contacts.yml::lists the first page"):]
     assert report.splitlines()[:6] == [
         "FAILED echo::contacts.yml::lists the first page",

@@ -50,6 +50,13 @@ def test_single_case_file_is_loaded_with_defaults(tmp_path: Path) -> None:
     assert case.expect.output_contains is ABSENT
 
 
+def test_dates_stay_strings_as_in_json(tmp_path: Path) -> None:
+    path = write_case(tmp_path, "method: a\ninput: {since: 2024-01-31}\nexpect: {output: {at: 2024-01-31T10:00:00Z, n: 1}}\n")
+    [case] = load_case_file(path)
+    assert case.input == {"since": "2024-01-31"}
+    assert case.expect is not None and case.expect.output == {"at": "2024-01-31T10:00:00Z", "n": 1}
+
+
 def test_cases_list_merges_file_connection_and_names_by_index(tmp_path: Path) -> None:
     path = write_case(tmp_path, """
         connection:
@@ -175,6 +182,8 @@ def test_discovery_of_connectors_and_case_files(tmp_path: Path) -> None:
     write_case(tmp_path, "method: a\nexpect: {}\n", name="deeper/two.yaml")
     (tmp_path / "acme" / "tests" / ".hidden.yml").write_text("nonsense: [")
     (tmp_path / "acme" / "tests" / "notes.txt").write_text("not a case")
+    (tmp_path / "acme" / "tests" / "_data").mkdir()
+    (tmp_path / "acme" / "tests" / "_data" / "payload.yml").write_text("not: a case")
     (tmp_path / "_mixins" / "x").mkdir(parents=True)
     (tmp_path / "_mixins" / "x" / "spec.yml").write_text("key: x\n")
     (tmp_path / "vendor" / "other").mkdir(parents=True)

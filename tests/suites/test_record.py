@@ -7,7 +7,6 @@ import base64
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -184,6 +183,18 @@ def test_cli_record_on_a_real_connector(connectors: Path, tmp_path: Path,
     data = yaml.safe_load(text)
     assert data["exchanges"][0]["request"]["headers"] == {"authorization": "Bearer {{secret:apiKey}}"}
     assert data["expect"] == {"output": {"records": [{"id": "9", "name": "Live"}], "cursor": "p2"}}
+
+
+def test_cli_record_writes_nothing_when_the_api_is_unreachable(connectors: Path, cli: Callable[..., tuple[int, str, str]]) -> None:
+    case_file = connectors / "plain" / "tests" / "record-me.yml"
+    text = "name: records a page\nmethod: data/contacts/list\nconnection: {credentials: {apiKey: fake}}\n"
+    case_file.write_text(text)
+    code, out, _ = cli("test", str(case_file), "--record", "--upstream", "http://127.0.0.1:1")
+    assert code == 1
+    assert out.splitlines()[-1] == "0 passed, 1 failed"
+    assert ("  nothing recorded, plain/tests/record-me.yml left as it was: connection/" in out
+            and "(upstream http://127.0.0.1:1)" in out)
+    assert case_file.read_text() == text
 
 
 def test_cli_record_needs_an_explicit_selection(connectors: Path, cli: Callable[..., tuple[int, str, str]]) -> None:

@@ -117,7 +117,7 @@ def test_the_server_answers_an_unexpected_request_with_599(tmp_path: Path) -> No
 
     response = asyncio.run(go())
     assert response.status_code == 599
-    assert response.json() == {"error": "unexpected request: no exchange of the test case matches it"}
+    assert response.json() == {"error": "unexpected request: no recorded exchange matches it"}
     [miss] = replay.unexpected
     assert miss.request.json_body() == {"a": 1}
     assert miss.text().splitlines()[0] == "unexpected request: POST /nothing (host elsewhere.example)"

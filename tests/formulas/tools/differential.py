@@ -149,6 +149,7 @@ def main() -> int:
     parser.add_argument("--fuzz", type=int, default=0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=30)
+    parser.add_argument("--objects", action="store_true", help="random mappings are objects of 2-6 formulas")
     ns = parser.parse_args()
     items: list[dict[str, Any]] = []
     labels: list[str] = []
@@ -159,7 +160,9 @@ def main() -> int:
         labels.append(case["id"])
     rng = random.Random(ns.seed)
     for i in range(ns.fuzz):
-        items.append({"mapping": rand_formula(rng), "variables": rand_vars(rng) if rng.random() < 0.2 else
+        mapping = ({k: rand_formula(rng) for k in rng.sample(KEYS, rng.randint(2, 6))} if ns.objects
+                   else rand_formula(rng))
+        items.append({"mapping": mapping, "variables": rand_vars(rng) if rng.random() < 0.2 else
                       {k: rand_vars(rng) for k in KEYS}})
         labels.append(f"fuzz#{i}")
     refs = run_reference(items)
