@@ -1101,9 +1101,9 @@ def _apply_config(request: httpx.Request, config: ApiClientConfig) -> None:
         request.headers["Authorization"] = f"Basic {token}"
 
 
-# ---------------------------------------------------------------------- dispatch (pass-through)
-# One small function per element kind. The core ships plain pass-through versions; the elements
-# layer (issue 5) replaces entries of DISPATCH with the full semantics.
+# ---------------------------------------------------------------------- dispatch
+# One small function per element kind: auth lives here; data collections, operations, events
+# and global webhooks carry the semantics of SPEC 6-8 in runtime._elements.
 
 
 async def dispatch_auth(conn: Connection, mp: MethodPath, input: dict[str, Any], call: CallContext) -> Any:
@@ -1122,36 +1122,20 @@ async def dispatch_auth(conn: Connection, mp: MethodPath, input: dict[str, Any],
     return await conn.run_method(impl, input, call, method_path=str(mp))
 
 
-def _element_parameters(conn: Connection, collection: Any, input: Mapping[str, Any]) -> dict[str, Any]:
-    params = dict(input.get("parameters") or {})
-    for program in getattr(collection, "extends_parameters", ()) or ():
-        added = conn.evaluate(program, {"parameters": params})
-        if isinstance(added, Mapping):
-            params = {**params, **added}
-    return params
-
-
-async def dispatch_data(conn: Connection, mp: MethodPath, input: dict[str, Any], call: CallContext) -> Any:
-    impl = conn.loaded.method(str(mp))
-    collection = conn.collection_spec(mp.element or "")
-    params = _element_parameters(conn, collection, input)
-    inputs = {k: v for k, v in input.items() if k != "parameters"}
-    return await conn.run_method(impl, inputs, call, params, method_path=str(mp))
-
-
-async def dispatch_element(conn: Connection, mp: MethodPath, input: dict[str, Any], call: CallContext) -> Any:
-    impl = conn.loaded.method(str(mp))
-    params = input.get("parameters")
-    inputs = {k: v for k, v in input.items() if k != "parameters"}
-    return await conn.run_method(impl, inputs, call, dict(params) if isinstance(params, Mapping) else None, method_path=str(mp))
-
-
 Dispatcher = Callable[[Connection, MethodPath, dict[str, Any], CallContext], Awaitable[Any]]
+
+# The element layer imports this module only for type checking, so importing it here is safe.
+from runtime._elements._bind import (  # noqa: E402
+    dispatch_data,
+    dispatch_events,
+    dispatch_global_webhooks,
+    dispatch_operations,
+)
 
 DISPATCH: dict[str, Dispatcher] = {
     "auth": dispatch_auth,
     "data": dispatch_data,
-    "operations": dispatch_element,
-    "events": dispatch_element,
-    "global-webhooks": dispatch_element,
+    "operations": dispatch_operations,
+    "events": dispatch_events,
+    "global-webhooks": dispatch_global_webhooks,
 }

@@ -12,7 +12,6 @@ from runtime._elements._bind import (
     dispatch_events,
     dispatch_global_webhooks,
     dispatch_operations,
-    install_dispatch,
 )
 from runtime._elements._change_detection import (
     advance_high_water_mark,
@@ -107,7 +106,6 @@ __all__ = [
     "handle_inputs",
     "handle_webhook_request",
     "high_water_mark",
-    "install_dispatch",
     "is_newer",
     "iterate_pages",
     "iterate_records",

@@ -6,7 +6,7 @@ Everything connection-specific lives here, so the rest of the package stays plai
   `Connection.run_method`, naming it `<prefix>/<method>` in errors;
 - `dispatch_*` have the core's dispatcher shape `(connection, method_path, input, call)` and
   give `connection.call("data/...")`, `operations/...`, `events/...`, `global-webhooks/...`
-  the element semantics; `install_dispatch(DISPATCH)` puts them in the core's table.
+  the element semantics; the core's DISPATCH table holds them.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ __all__ = [
     "dispatch_global_webhooks",
     "dispatch_operations",
     "event_model",
-    "install_dispatch",
     "operation_model",
 ]
 
@@ -249,11 +248,3 @@ async def dispatch_global_webhooks(connection: Connection, mp: MethodPath, input
         raise NotSupportedError(f"{mp}: global webhooks have only a `handle` method")
     webhook = bind_global_webhook(connection, mp.element or "", call=call)
     return await webhook.handle(input, parameters=_params(input))
-
-
-def install_dispatch(table: MutableMapping[str, Any]) -> None:
-    """Route the element kinds of the core's DISPATCH table through this package."""
-    table["data"] = dispatch_data
-    table["operations"] = dispatch_operations
-    table["events"] = dispatch_events
-    table["global-webhooks"] = dispatch_global_webhooks

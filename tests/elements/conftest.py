@@ -48,15 +48,3 @@ def connect(connector: Any, crm: Crm) -> Any:
         )
 
     return make
-
-
-@pytest.fixture
-def wired(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The core's dispatch table routed through the element layer, as the lead's edit will do."""
-    from runtime._connection import DISPATCH
-    from runtime._elements import install_dispatch
-
-    table = dict(DISPATCH)
-    install_dispatch(table)
-    for kind, handler in table.items():
-        monkeypatch.setitem(DISPATCH, kind, handler)

@@ -20,7 +20,7 @@ def seed_contacts(crm: Crm, n: int) -> list[dict[str, Any]]:
     return [crm.add("contacts", first_name=f"F{i}", last_name=f"L{i}", email=f"c{i}@x.io") for i in range(n)]
 
 
-def test_javascript_collection_every_method_through_connection_call(crm: Crm, connect: Any, wired: None) -> None:
+def test_javascript_collection_every_method_through_connection_call(crm: Crm, connect: Any) -> None:
     seeded = seed_contacts(crm, 3)
 
     async def scenario() -> dict[str, Any]:
@@ -84,7 +84,7 @@ def test_field_validation_uses_custom_fields_and_refuses_read_only(crm: Crm, con
     assert crm.requests_to("/crm/contacts") == []  # nothing was written
 
 
-def test_rest_mapping_collection_every_method(crm: Crm, connect: Any, wired: None) -> None:
+def test_rest_mapping_collection_every_method(crm: Crm, connect: Any) -> None:
     acme = crm.add("companies", name="Acme", domain="acme.io")
     crm.add("companies", name="Globex", domain="globex.io")
 
@@ -111,7 +111,7 @@ def test_rest_mapping_collection_every_method(crm: Crm, connect: Any, wired: Non
     assert [r.method for r in crm.requests_to(f"/crm/companies/{acme['id']}")] == ["GET", "PATCH", "DELETE"]
 
 
-def test_mapping_and_operation_mapping_collections(crm: Crm, connect: Any, wired: None) -> None:
+def test_mapping_and_operation_mapping_collections(crm: Crm, connect: Any) -> None:
     crm.add("tasks", title="write tests")
 
     async def scenario() -> dict[str, Any]:
@@ -138,7 +138,7 @@ def test_mapping_and_operation_mapping_collections(crm: Crm, connect: Any, wired
     assert out["note"]["id"].isdigit() and crm.data["contacts"][out["note"]["id"]]["email"] == "n@x.io"
 
 
-def test_mixin_parameters_reach_the_api_and_are_validated(crm: Crm, connect: Any, wired: None) -> None:
+def test_mixin_parameters_reach_the_api_and_are_validated(crm: Crm, connect: Any) -> None:
     crm.add("tasks", title="a")
     crm.add("tasks", title="b")
     crm.add("tasks", title="c")
@@ -184,7 +184,7 @@ def test_pages_to_the_end_through_empty_pages_and_a_repeating_cursor_stops(crm: 
     assert info.value.to_dict()["key"] == "repeating_cursor"
 
 
-def test_empty_collection_and_not_found(crm: Crm, connect: Any, wired: None) -> None:
+def test_empty_collection_and_not_found(crm: Crm, connect: Any) -> None:
     async def scenario() -> Any:
         async with connect() as conn:
             empty = (await conn.call("data/companies/list", {})).output

@@ -124,7 +124,7 @@ def test_collection_webhooks_with_signatures_refresh_and_unsubscribe(crm: Crm, c
     assert crm.webhooks == {}
 
 
-def test_connector_event_webhook_lifecycle(crm: Crm, connect: Any, wired: None) -> None:
+def test_connector_event_webhook_lifecycle(crm: Crm, connect: Any) -> None:
     async def subscribe(conn: Any) -> Any:
         raw = (await conn.call("events/contact-created/subscribe", {"webhookUri": f"{crm.url}/host/raw"})).output
         sub = await event(conn, "contact-created").subscribe(webhook_uri=f"{crm.url}/host/events?via=hook")
@@ -160,7 +160,7 @@ def test_connector_event_webhook_lifecycle(crm: Crm, connect: Any, wired: None) 
         on_new_connection(connect, lambda c: c.call("events/contact-created/subscribe", {"webhookUri": "u", "parameters": {"resource": "x"}}))
 
 
-def test_global_webhook_routes_events_to_two_connections(crm: Crm, connect: Any, wired: None) -> None:
+def test_global_webhook_routes_events_to_two_connections(crm: Crm, connect: Any) -> None:
     async def scenario() -> Any:
         async with connect(teamId="team-a") as conn_a, connect(teamId="team-b") as conn_b, connect() as app:
             sub_a = stored(await event(conn_a, "team-message").subscribe())
@@ -187,7 +187,7 @@ def test_global_webhook_routes_events_to_two_connections(crm: Crm, connect: Any,
     assert challenge == {"events": [], "response": {"status": 200, "data": "xyz"}}
 
 
-def test_operations_validate_input_and_check_output(crm: Crm, connect: Any, wired: None) -> None:
+def test_operations_validate_input_and_check_output(crm: Crm, connect: Any) -> None:
     crm.add("tasks", title="t1")
 
     async def scenario() -> Any:

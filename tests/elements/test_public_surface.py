@@ -11,13 +11,10 @@ def test_all_is_sorted_and_complete() -> None:
     assert set(elements.__all__) == public
 
 
-def test_install_dispatch_routes_every_element_kind() -> None:
-    table: dict[str, object] = {"auth": "core"}
-    elements.install_dispatch(table)
-    assert table == {
-        "auth": "core",
-        "data": elements.dispatch_data,
-        "operations": elements.dispatch_operations,
-        "events": elements.dispatch_events,
-        "global-webhooks": elements.dispatch_global_webhooks,
-    }
+def test_core_dispatch_routes_every_element_kind_through_the_element_layer() -> None:
+    from runtime._connection import DISPATCH
+
+    assert DISPATCH["data"] is elements.dispatch_data
+    assert DISPATCH["operations"] is elements.dispatch_operations
+    assert DISPATCH["events"] is elements.dispatch_events
+    assert DISPATCH["global-webhooks"] is elements.dispatch_global_webhooks

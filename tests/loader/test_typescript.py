@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-import quickjs
+import _quickjs as quickjs  # the bare extension: the `quickjs` package starts a non-daemon thread pool on import
 
 from runtime._loader import TranspileError, clear_memory_cache, transpile_typescript
 
