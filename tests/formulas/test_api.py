@@ -30,14 +30,6 @@ SPEC_FORMULAS = (
 ).split()
 
 
-def test_all_is_sorted_and_complete() -> None:
-    assert formulas.__all__ == sorted(formulas.__all__)
-    for name in formulas.__all__:
-        assert hasattr(formulas, name)
-    for name in ("compile_mapping", "Program", "Resolvers", "UNDEFINED", "FORMULA_NAMES", "lint_mapping"):
-        assert name in formulas.__all__
-
-
 def test_formula_names_are_the_spec_set() -> None:
     assert set(FORMULA_NAMES) == set(SPEC_FORMULAS)
 

@@ -236,21 +236,6 @@ def test_auth_options_override_and_fall_back(options: LoadedConnector) -> None:
     assert options.method("auth/test").kind == "javascript"
 
 
-def test_public_api_lists_are_sorted_and_complete() -> None:
-    import runtime._loader as loader
-    import runtime._spec as spec
-
-    for module in (loader, spec):
-        names = module.__all__
-
-        def isort_style(name: str) -> tuple[int, str]:  # CONSTANTS, then Classes, then functions
-            return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
-
-        assert list(names) == sorted(names, key=isort_style)
-        public = {n for n in vars(module) if not n.startswith("_") and n not in ("annotations",)}
-        assert set(names) == public, set(names) ^ public
-
-
 def test_cli_commands_are_registered() -> None:
     import runtime._cli as cli
 

@@ -196,14 +196,6 @@ def test_limits_value_object() -> None:
         Limits(cpu_time=0)
 
 
-def test_public_api_is_sorted_and_complete() -> None:
-    import sandbox
-
-    assert list(sandbox.__all__) == sorted(sandbox.__all__)
-    for name in sandbox.__all__:
-        assert hasattr(sandbox, name)
-
-
 def test_pool_of_pristine_contexts_keeps_isolation_and_stops() -> None:
     import threading
 
