@@ -23,9 +23,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextvars
+import functools
 import inspect
+import json
 import re
-import secrets as _secrets
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -124,18 +126,33 @@ class OAuthStart:
         return self.stored.get("codeVerifier")
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CAs), built once per process and shared.
+
+    Building one costs ~50 ms (it loads the CA bundle); a host that opens a connection per
+    request would otherwise pay that on every `connect()`.
+    """
+    return httpx.create_ssl_context()
+
+
+def _check_json(value: Any, what: str) -> None:
+    """Refuse host values JSON cannot carry (datetime, bytes, sets, NaN) before any method runs.
+
+    Inputs cross the sandbox wall as JSON and feed formulas as JSON data; without this check a
+    host's datetime surfaces mid-call as an internal error. The message names the problem, not
+    the value.
+    """
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInputError(f"{what} must be JSON data: {exc}") from None
+    except RecursionError:
+        raise InvalidInputError(f"{what} is nested too deeply") from None
+
+
 def _maybe_await(value: Any) -> Awaitable[Any] | None:
     return value if inspect.isawaitable(value) else None
-
-
-def _truthy(value: Any) -> bool:
-    if value is None or value is False:
-        return False
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return value == value and value != 0
-    if isinstance(value, str):
-        return value != ""
-    return True
 
 
 class Connection:
@@ -160,6 +177,7 @@ class Connection:
         membrane_token: Mapping[str, Any] | None = None,
         proxy_resolver: ProxyResolver | None = None,
         http_timeout: float = 60.0,
+        strict: bool = False,
     ) -> None:
         from runtime._http import Redactor, SingleFlight
 
@@ -170,10 +188,18 @@ class Connection:
         self.connector_parameters: dict[str, Any] = dict(connector_parameters or {})
         self.connection_parameters: dict[str, Any] = dict(connection_parameters or {})
         self._credentials: dict[str, Any] = dict(credentials or {})
+        for what, value in (
+            ("connector_parameters", self.connector_parameters),
+            ("connection_parameters", self.connection_parameters),
+            ("credentials", self._credentials),
+        ):
+            _check_json(value, what)
         self.generation = 0
         self.on_credentials_changed = on_credentials_changed
         self.limits = limits if limits is not None else connector.default_limits
         self.resolvers = resolvers
+        #: read by the element layer: contract slips (output vs outputSchema) raise instead of logging
+        self.strict = bool(strict)
         self._membrane_token = dict(membrane_token) if membrane_token else None
         self._proxy_resolver = proxy_resolver
         self._proxy_config: ApiClientConfig | None = None
@@ -188,7 +214,9 @@ class Connection:
         # Redirects: apiClient requests do not follow them (the ApiClient reports a 3xx: a
         # redirect could carry the connection's key headers to another host); `fetch`/axios
         # follow them per request, as they do in Node.
-        self._http = httpx.AsyncClient(transport=transport, timeout=http_timeout, follow_redirects=False)
+        self._http = httpx.AsyncClient(
+            transport=transport, verify=_tls_context(), timeout=http_timeout, follow_redirects=False
+        )
         self._flight = SingleFlight()
         self._config: tuple[int, ApiClientConfig] | None = None
         self._oauth_config: dict[str, Any] | None = None
@@ -291,6 +319,8 @@ class Connection:
         mp = parse_method_path(path)
         if input is not None and not isinstance(input, Mapping):
             raise InvalidInputError(f"{path}: input must be an object, got {type(input).__name__}")
+        if input:
+            _check_json(input, f"{path}: input")
         call = self.new_call(limits)
         start_generation = self.generation
         token = _current_call.set(call)
@@ -386,7 +416,7 @@ class Connection:
     def _api_client(self, call: CallContext) -> Any:
         from runtime._http import ApiClient
 
-        return ApiClient(self, http=self._http, redactor=self.redactor, deadline=call.deadline)
+        return ApiClient(self, http=self._http, redactor=self.redactor, deadline=call.deadline, log=call.requests)
 
     async def api_request(
         self,
@@ -400,13 +430,9 @@ class Connection:
         source: str,
     ) -> dict[str, Any]:
         """One request through the API client; returns `{data, headers, statusCode}`."""
-        client = self._api_client(call)
-        try:
-            return await client.request(
-                method, path, query=query, data=data, headers=headers, options={"returnFullResponse": True}
-            )
-        finally:
-            call.requests.extend(client.log)
+        return await self._api_client(call).request(
+            method, path, query=query, data=data, headers=headers, options={"returnFullResponse": True}
+        )
 
     async def run_operation(self, key: str, input: Any, call: CallContext) -> Any:
         """operations/<key>/run through the same dispatch a host call uses (operation-mapping).
@@ -432,7 +458,9 @@ class Connection:
         from sandbox import HostOperationFailed
 
         translator = SandboxErrorTranslator(self.redactor, impl.file)
-        client = self._api_client(call) if stage == "full" else None
+        # one client per JS run: `http` (apiClient, connected methods only) and `fetch`/axios
+        # (every method) share its request log, deadline and redaction
+        client = self._api_client(call)
 
         # Both operations suspend once before any I/O: the sandbox may start an operation's
         # coroutine eagerly in the caller's task and resume it in a new task once it suspends;
@@ -440,7 +468,7 @@ class Connection:
         # work has to begin only after that hand-over.
         async def op_http(payload: Any) -> Any:
             await asyncio.sleep(0)
-            if client is None:
+            if stage != "full":
                 raise HostOperationFailed("no_api_client", "apiClient is not available in this method", None)
             if not isinstance(payload, Mapping):
                 raise HostOperationFailed("invalid_request", "http payload must be an object", None)
@@ -457,8 +485,26 @@ class Connection:
 
         async def op_fetch(payload: Any) -> Any:
             await asyncio.sleep(0)
+            if not isinstance(payload, Mapping):
+                raise HostOperationFailed("invalid_request", "fetch payload must be an object", None)
+            body = payload.get("body")
             try:
-                return await self._fetch(payload, call)
+                content = (
+                    None if body is None
+                    else base64.b64decode(body) if payload.get("bodyEncoding") == "base64"
+                    else str(body)
+                )
+                headers = {str(k): str(v) for k, v in (payload.get("headers") or {}).items()}
+            except (ValueError, TypeError, AttributeError):  # bad base64, headers not an object
+                raise HostOperationFailed("invalid_request", "fetch payload is malformed", None) from None
+            try:
+                return await client.fetch(
+                    str(payload.get("url") or ""),
+                    method=str(payload.get("method") or "GET"),
+                    headers=headers,
+                    body=content,
+                    response_encoding=str(payload.get("responseEncoding") or "text"),
+                )
             except ConnectorError as exc:
                 raise translator.to_js(exc) from exc
 
@@ -483,9 +529,6 @@ class Connection:
             if translated is None:
                 raise
             raise translated from exc
-        finally:
-            if client is not None:
-                call.requests.extend(client.log)
         call.logs.extend(self._logs(result.logs))
         return result.value
 
@@ -504,51 +547,6 @@ class Connection:
             return float(call.limits.wall_time)
         return max(0.001, call.deadline - time.monotonic())
 
-    async def _fetch(self, payload: Any, call: CallContext) -> dict[str, Any]:
-        """The sandbox's `fetch` (and axios) transport: a raw request on the pooled client.
-
-        No connection auth is added (like the real fetch/axios); the request is logged with
-        redaction and bounded by the call's deadline.
-        """
-        from runtime._http import RequestLogEntry
-        from runtime._http._failures import transport_error
-
-        if not isinstance(payload, Mapping):
-            raise ConfigurationError("fetch payload must be an object", key="invalid_request")
-        url = str(payload.get("url") or "")
-        method = str(payload.get("method") or "GET").upper()
-        if not url.lower().startswith(("http://", "https://")):
-            raise ConfigurationError(f"fetch needs an absolute http(s) URL, got {self.redactor.url(url)[:200]!r}", key="invalid_request")
-        headers = {str(k): str(v) for k, v in (payload.get("headers") or {}).items()}
-        body = payload.get("body")
-        content: bytes | None = None
-        if body is not None:
-            content = base64.b64decode(body) if payload.get("bodyEncoding") == "base64" else str(body).encode("utf-8")
-        redacted_url = self.redactor.url(url)
-        started = time.perf_counter()
-        status: int | None = None
-        try:
-            response = await self._http.request(
-                method, url, headers=headers, content=content, timeout=self._remaining(call), follow_redirects=True
-            )
-            status = response.status_code
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, method=method, url=redacted_url, redactor=self.redactor) from exc
-        finally:
-            call.requests.append(
-                RequestLogEntry(method=method, url=redacted_url, status=status, duration_ms=(time.perf_counter() - started) * 1000)
-            )
-        if payload.get("responseEncoding") == "base64":
-            text = base64.b64encode(response.content).decode("ascii")
-        else:
-            text = response.text
-        return {
-            "status": response.status_code,
-            "statusText": response.reason_phrase,
-            "headers": dict(response.headers.items()),
-            "body": text,
-        }
-
     # ------------------------------------------------------------------ AuthSession protocol
 
     async def api_config(self) -> ApiClientConfig:
@@ -560,47 +558,30 @@ class Connection:
         return await self._flight.run(("config", generation), lambda: self._build_config(generation))
 
     async def _build_config(self, generation: int) -> ApiClientConfig:
+        """Run makeApiClient for the current credentials and validate what it returned.
+
+        A mapping makeApiClient's `responseHandlers` were compiled by the loader and kept out
+        of its program (they are evaluated per response, with `response`); a JS one returns
+        them as data, compiled here once per credentials generation.
+        """
         from runtime._http import ApiClientConfig
 
         impl = self.auth.methods.get("makeApiClient")
         call = self._ambient_call()
         if impl is None:
-            value: Any = {}
-            source = "spec.yml: auth.makeApiClient"
+            config = ApiClientConfig.from_output({}, source="spec.yml: auth.makeApiClient")
         else:
-            source = impl.file
-            value = await self._run_make_api_client(impl, call)
-        config = ApiClientConfig.from_output(value, source=source)
+            value = await self.run_method(impl, {}, call, stage="credentials", method_path="auth/make-api-client")
+            try:
+                config = ApiClientConfig.from_output(value, source=impl.file, response_handlers=impl.response_handlers)
+            except ConnectorError as exc:
+                raise self._locate(exc, impl, "auth/make-api-client") from exc.__cause__
         if self.auth.type == "oauth1":
             await self._load_oauth_config(call)
         if self.auth.type == "proxy":
             await self._resolve_proxy()
         self._config = (generation, config)
         return config
-
-    async def _run_make_api_client(self, impl: Any, call: CallContext) -> Any:
-        """Evaluate makeApiClient, keeping `responseHandlers` unevaluated for mappings.
-
-        Response-handler formulas need `response`, which only exists per request; the API
-        client compiles them itself. A mapping makeApiClient is therefore evaluated without its
-        `responseHandlers` key, which is passed on raw.
-        """
-        parts = self.connector.make_api_client_parts(impl, self.auth)
-        if parts is not None:
-            program, raw_handlers = parts
-            ctx = build_context(
-                connector_parameters=self.connector_parameters,
-                connection_parameters=self.connection_parameters,
-                credentials=self._credentials,
-            )
-            try:
-                value = self.evaluate(program, ctx)
-            except ConnectorError as exc:
-                raise self._locate(exc, impl, "auth/make-api-client") from exc.__cause__
-            value = dict(value or {})
-            value["responseHandlers"] = raw_handlers
-            return value
-        return await self.run_method(impl, {}, call, stage="credentials", method_path="auth/make-api-client")
 
     def _ambient_call(self) -> CallContext:
         call = _current_call.get()
@@ -676,7 +657,7 @@ class Connection:
                 token_secret=self._credentials.get("oauth_token_secret") or None,
             )
         elif auth_type in ("integration-app-token", "membrane-token"):
-            from runtime._auth import MEMBRANE_TOKEN_HEADER, make_membrane_token
+            from runtime._auth import make_membrane_token, sign_with_membrane_token
 
             cfg = self._membrane_token
             if not cfg or not cfg.get("secret"):
@@ -691,7 +672,7 @@ class Connection:
                 fields=cfg.get("fields"),
                 ttl=int(cfg.get("ttl") or 3600),
             )
-            request.headers[MEMBRANE_TOKEN_HEADER] = token
+            sign_with_membrane_token(request, token)
         elif auth_type == "proxy" and self._proxy_config is not None:
             _apply_config(request, self._proxy_config)
 
@@ -836,7 +817,9 @@ class Connection:
             self.last_test_error = exc
             call.logs.append({"level": "warn", "message": f"connection test failed: {exc.message}"})
             return False
-        if not _truthy(out):
+        from runtime._http._message import js_truthy
+
+        if not js_truthy(out):
             call.logs.append({"level": "warn", "message": "connection test returned a falsy value"})
             return False
         return True
@@ -878,25 +861,18 @@ class Connection:
         try:
             config = await self._load_oauth_config(call)
             if self.auth.type == "oauth1":
-                return await self._start_oauth1(config, redirect_uri)
+                return await self._start_oauth1(config, redirect_uri, call)
             if self.auth.type != "oauth2":
                 raise ConfigurationError(f"start_oauth needs oauth1/oauth2 auth, this connection uses {self.auth.type!r}")
             from runtime._auth import oauth2
 
-            state = _secrets.token_urlsafe(24)
-            if state_suffix:
-                state = f"{state}:{state_suffix}"
             typed = oauth2.OAuth2Config.from_output(config, source=self._oauth_source())
-            verifier = None
-            challenge = None
-            if not typed.skip_pkce:
-                pair = oauth2.make_pkce_pair()
-                verifier, challenge = pair.verifier, pair.challenge
-            url = oauth2.build_authorize_url(typed, redirect_uri=redirect_uri, state=state, code_challenge=challenge)
-            stored = {"state": state, "redirectUri": redirect_uri}
-            if verifier:
-                stored["codeVerifier"] = verifier
-            return OAuthStart(url=url, state=state, stored=stored)
+            state = f"{oauth2.new_state()}:{state_suffix}" if state_suffix else None
+            start = oauth2.start_authorization(typed, redirect_uri=redirect_uri, state=state)
+            stored = {"state": start.state, "redirectUri": redirect_uri}
+            if start.code_verifier:
+                stored["codeVerifier"] = start.code_verifier
+            return OAuthStart(url=start.url, state=start.state, stored=stored)
         finally:
             _current_call.reset(token)
 
@@ -915,7 +891,7 @@ class Connection:
         try:
             config = await self._load_oauth_config(call)
             if self.auth.type == "oauth1":
-                creds = await self._complete_oauth1(config, params, stored)
+                creds = await self._complete_oauth1(config, params, stored, call)
             else:
                 creds = await self._complete_oauth2(config, params, stored, call)
         finally:
@@ -952,7 +928,12 @@ class Connection:
             typed = oauth2.OAuth2Config.from_output(config, source=self._oauth_source())
             token_response = await self._oauth_http(
                 oauth2.exchange_code(
-                    self._http, typed, code=str(code), redirect_uri=str(redirect_uri or ""), code_verifier=verifier
+                    self._http,
+                    typed,
+                    code=str(code),
+                    redirect_uri=str(redirect_uri or ""),
+                    code_verifier=verifier,
+                    log=call.requests,
                 ),
                 call,
             )
@@ -995,7 +976,7 @@ class Connection:
             return None
         typed = oauth2.OAuth2Config.from_output(config, source=self._oauth_source())
         token_response = await self._oauth_http(
-            oauth2.refresh_access_token(self._http, typed, refresh_token=str(refresh_token)), call
+            oauth2.refresh_access_token(self._http, typed, refresh_token=str(refresh_token), log=call.requests), call
         )
         return await self._credentials_from_token_response(token_response, call, config, refresh=True)
 
@@ -1006,18 +987,18 @@ class Connection:
         except TimeoutError:
             raise ConnectionProblem("OAuth token request timed out", key="timeout") from None
 
-    async def _start_oauth1(self, config: Mapping[str, Any], redirect_uri: str) -> OAuthStart:
+    async def _start_oauth1(self, config: Mapping[str, Any], redirect_uri: str, call: CallContext) -> OAuthStart:
         from runtime._auth import oauth1
 
         typed = oauth1.OAuth1Config.from_output(config, source=self._oauth_source())
-        body = await oauth1.fetch_request_token(self._http, typed, callback_uri=redirect_uri)
+        body = await oauth1.fetch_request_token(self._http, typed, callback_uri=redirect_uri, log=call.requests)
         token, token_secret = body["oauth_token"], body["oauth_token_secret"]
         self.redactor.add(token_secret)
         url = oauth1.build_authorize_url(typed, oauth_token=token)
         return OAuthStart(url=url, state=None, stored={"oauth_token": token, "oauth_token_secret": token_secret})
 
     async def _complete_oauth1(
-        self, config: Mapping[str, Any], params: Mapping[str, Any], stored: Mapping[str, Any]
+        self, config: Mapping[str, Any], params: Mapping[str, Any], stored: Mapping[str, Any], call: CallContext
     ) -> dict[str, Any]:
         from runtime._auth import oauth1
 
@@ -1035,6 +1016,7 @@ class Connection:
                 oauth_token=str(token or ""),
                 oauth_token_secret=str(stored.get("oauth_token_secret") or ""),
                 verifier=str(verifier),
+                log=call.requests,
             )
         )
 
@@ -1092,13 +1074,12 @@ def _apply_config(request: httpx.Request, config: ApiClientConfig) -> None:
     """Add a proxied connection's headers, query and basic auth to a request (host-side only)."""
     for name, value in config.headers.items():
         request.headers[name] = value
-    if config.query:
-        from runtime._http._message import query_items
+    from runtime._http._message import basic_auth_header, query_items
 
+    if config.query:
         request.url = request.url.copy_merge_params(dict(query_items(config.query)))
     if config.auth is not None:
-        token = base64.b64encode(f"{config.auth.username}:{config.auth.password}".encode()).decode("ascii")
-        request.headers["Authorization"] = f"Basic {token}"
+        request.headers["Authorization"] = basic_auth_header(config.auth)
 
 
 # ---------------------------------------------------------------------- dispatch

@@ -45,8 +45,6 @@ class Connector:
         self.loaded = loaded
         self.default_limits = limits if limits is not None else Limits()
         self._sandbox = sandbox
-        # keyed by id(impl); the impl is stored too and checked, so a recycled id never matches
-        self._api_client_parts: dict[int, tuple[Any, tuple[Any, Any] | None]] = {}
 
     @classmethod
     def load(cls, path: str | Path, *, limits: Limits | None = None) -> Connector:
@@ -88,40 +86,6 @@ class Connector:
         """The executor for `impl` (its kind was fixed when the loader compiled it): one dict lookup."""
         return executor_for(impl.kind)
 
-    def make_api_client_parts(self, impl: Any, auth: Any) -> tuple[Any, Any] | None:
-        """For a mapping makeApiClient with `responseHandlers`: (program without them, raw handlers).
-
-        Response-handler formulas are evaluated per request with `response` (the API client
-        compiles them); evaluating them with the connection context would erase them. The
-        compiled Program does not keep its source, so the mapping is read once here (inline
-        `mapping:` from the auth spec, else the YAML file) and cached per method. None when
-        there is nothing to split (JS makeApiClient, or no responseHandlers).
-        """
-        if impl.kind != "mapping":
-            return None
-        cached = self._api_client_parts.get(id(impl))
-        if cached is not None and cached[0] is impl:
-            return cached[1]
-        raw = None
-        entry = (auth.raw or {}).get("makeApiClient")
-        if isinstance(entry, Mapping) and "mapping" in entry:
-            raw = entry["mapping"]
-        elif impl.file.endswith((".yml", ".yaml")):
-            import yaml
-
-            try:
-                raw = yaml.safe_load((self.root / impl.file).read_text("utf-8"))
-            except (OSError, yaml.YAMLError):
-                raw = None
-        parts = None
-        if isinstance(raw, Mapping) and raw.get("responseHandlers") is not None:
-            rest = {k: v for k, v in raw.items() if k != "responseHandlers"}
-            from runtime._formulas import compile_mapping
-
-            parts = (compile_mapping(rest, source=impl.file), raw["responseHandlers"])
-        self._api_client_parts[id(impl)] = (impl, parts)
-        return parts
-
     def connect(
         self,
         *,
@@ -135,6 +99,7 @@ class Connector:
         resolvers: Resolvers | None = None,
         membrane_token: Mapping[str, Any] | None = None,
         proxy_resolver: ProxyResolver | None = None,
+        strict: bool = False,
     ) -> Connection:
         """A connection from the host's stored data (all optional: a new connection has none).
 
@@ -142,7 +107,9 @@ class Connector:
         change, before the call that changed them returns. `transport` routes every request
         (tests, replay servers). `membrane_token` = {secret, iss, sub, fields} for
         membrane-token auth; `proxy_resolver(proxyKey)` returns another Connection or its API
-        client settings for proxy auth.
+        client settings for proxy auth. `strict=True` turns connector contract slips the runtime
+        otherwise only logs as warnings (an operation output that breaks its `outputSchema`)
+        into errors: for test suites and connector development.
         """
         from runtime._connection import Connection
 
@@ -158,4 +125,5 @@ class Connector:
             resolvers=resolvers,
             membrane_token=membrane_token,
             proxy_resolver=proxy_resolver,
+            strict=strict,
         )

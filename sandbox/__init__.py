@@ -21,7 +21,7 @@ from ._errors import (
 )
 from ._models import JSON, CallResult, CallStats, HostOp, Limits, LogEntry
 from ._rewrite import Module
-from ._sandbox import PRELUDE_FILENAME, Sandbox, compile_module
+from ._sandbox import PRELUDE_FILENAME, LazyModule, Sandbox, compile_module
 
 __all__ = [
     "CallResult",
@@ -32,6 +32,7 @@ __all__ = [
     "JSError",
     "JSON",
     "JSSyntaxError",
+    "LazyModule",
     "LimitExceeded",
     "LimitReason",
     "Limits",

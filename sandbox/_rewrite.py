@@ -72,6 +72,8 @@ class Module:
     imports: tuple[str, ...]
     exports: tuple[str, ...]
     header_length: int
+    #: QuickJS bytecode of `code` (None when the binding cannot be driven that way)
+    bytecode: bytes | None = None
 
     def __repr__(self) -> str:
         return f"Module(filename={self.filename!r}, lines={self.line_count}, esm={self.esm})"

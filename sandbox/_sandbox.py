@@ -35,14 +35,16 @@ import queue
 import re
 import threading
 import time
+import weakref
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 # The C extension itself: the `quickjs` package's __init__ also starts a (non-daemon) thread
 # pool for its `Function` helper at import time, which the sandbox does not use.
 import _quickjs as quickjs
 
+from ._bytecode import LOADER
 from ._errors import (
     InvalidResult,
     JSError,
@@ -57,7 +59,7 @@ from ._errors import (
 from ._models import JSON, CallResult, CallStats, HostOp, Limits, LogEntry
 from ._rewrite import Module, rewrite
 
-__all__ = ["PRELUDE_FILENAME", "Sandbox", "compile_module"]
+__all__ = ["PRELUDE_FILENAME", "LazyModule", "Sandbox", "compile_module"]
 
 PRELUDE_FILENAME = "sandbox:prelude.js"
 _FILES = resources.files(__package__)
@@ -66,7 +68,10 @@ _PRELUDE_LINES = _PRELUDE.count("\n") + 1
 #: parts of the prelude evaluated on first use (in this order of arguments to the prelude)
 _LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch")
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
+_LIB_SOURCES = tuple(_LIBS[name] for name in _LIB_NAMES)
 _DEFAULT_LIMITS = Limits()
+#: pristine contexts kept ready per Sandbox (see Sandbox; measured in benchmarks/sandbox_perf.py)
+DEFAULT_POOL_SIZE = 1
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 _SYNTAX_AT = re.compile(r"<input>:(\d+)(?::(\d+))?")
 
@@ -107,6 +112,12 @@ def compile_module(source: str, filename: str) -> Module:
         raise JSSyntaxError(filename, 1, "source contains a NUL character")
     code, esm, imports, exports, header_length = rewrite(source, filename)
     _check_syntax(code, filename, header_length)
+    bytecode = None
+    if LOADER is not None:
+        try:
+            bytecode = LOADER.compile(code, filename)
+        except RuntimeError:  # pragma: no cover - checked above; calls compile it again if needed
+            bytecode = None
     return Module(
         filename=filename,
         source=source,
@@ -116,15 +127,25 @@ def compile_module(source: str, filename: str) -> Module:
         imports=imports,
         exports=exports,
         header_length=header_length,
+        bytecode=bytecode,
     )
 
 
 class _Segments:
-    """Maps engine line numbers back to (file, line) for stack traces."""
+    """Maps engine line numbers back to (file, line) for stack traces.
 
-    def __init__(self, base: int, extensions: Sequence[tuple[str, str]]) -> None:
+    The binding names every source it evaluates `<input>`, so code evaluated from source text
+    sits below blocks of blank lines and the line number says whose it is. With bytecode
+    (`named`), the prelude, extensions and modules carry their real file names and only the
+    lazily compiled library parts are `<input>`: base is 0, the same for every module.
+    """
+
+    def __init__(
+        self, base: int, extensions: Sequence[tuple[str, str]], *, named: bool = False, lazy: Sequence[LazyModule] = ()
+    ) -> None:
         self.base = base
-        self.ranges: list[tuple[int, int, str]] = [(base + 1, base + _PRELUDE_LINES, PRELUDE_FILENAME)]
+        self.named = named
+        self.ranges: list[tuple[int, int, str]] = [] if named else [(base + 1, base + _PRELUDE_LINES, PRELUDE_FILENAME)]
         first = base + _PRELUDE_LINES + 1
         #: blank lines to put before each lib part and each extension
         self.offsets: dict[str, int] = {}
@@ -137,9 +158,17 @@ class _Segments:
         for name, src in extensions:
             lines = src.count("\n") + 1
             self.extension_offsets.append(first - 1)
-            self.ranges.append((first, first + lines - 1, name))
+            if not named:
+                self.ranges.append((first, first + lines - 1, name))
             first += lines
         self.lib_lines_json = json.dumps(self.offsets)
+        lazy_offsets = []
+        for m in lazy:
+            lines = m.source.count("\n") + 1
+            lazy_offsets.append([m.module, first - 1])
+            self.ranges.append((first, first + lines - 1, m.filename))
+            first += lines
+        self.lazy_json = json.dumps(lazy_offsets)
 
     def locate(self, line: int) -> tuple[str | None, int]:
         for first, last, name in self.ranges:
@@ -148,59 +177,93 @@ class _Segments:
         return None, line
 
 
+class LazyModule(NamedTuple):
+    """An extension that is an importable module compiled on first `require`/`import` only.
+
+    `source` is one expression (e.g. an IIFE) whose value is the module's exports. Its text
+    reaches each context as a string argument, which costs next to nothing, where an eager
+    extension is compiled (or instantiated from bytecode) in every context.
+    """
+
+    filename: str
+    source: str
+    module: str
+
+
 class Sandbox:
     """Runs connector modules in QuickJS; every call gets a context no other call has touched.
 
     `extensions` are (filename, source) scripts run after the prelude in every context; they
-    may define globals (e.g. a `wrapper` function) and modules (`__sandbox.defineModule`).
+    may define globals (e.g. a `wrapper` function) and modules (`__sandbox.defineModule`). A
+    `LazyModule` among them is a module compiled only by the calls that import it.
 
-    `pool_size` > 0 starts one background thread that keeps that many *pristine* contexts
-    (prelude and extensions evaluated, no connector code run) ready for modules of up to 254
-    lines. A call takes one and drops it afterwards, so isolation is the same as building it
-    inline; the build (most of a call's cost: compiling the prelude) moves off the caller's
-    path and, QuickJS releasing the GIL, onto another core. Contexts are handed from the
-    builder thread to the caller, never used by two threads at once (the binding re-reads the
-    stack top on every entry). Call `close()` (or use `with`) to stop the thread.
+    The prelude and the extensions are compiled once, to QuickJS bytecode, and instantiated in
+    each new context (see `_bytecode.py`; source text is evaluated instead if the binding
+    cannot be driven that way). Modules are compiled to bytecode by `compile_module`.
+
+    `pool_size` > 0 (the default is 1) starts one daemon thread that keeps that many *pristine*
+    contexts (prelude and extensions instantiated, no connector code run) ready. A call takes one
+    and drops it afterwards, so isolation is the same as building it inline; the build moves
+    off the caller's path, onto the time the caller spends waiting (I/O) or onto another core.
+    Contexts are handed from the builder thread to the caller, never used by two threads at once
+    (the binding re-reads the stack top on every entry). `close()` (or `with`) stops the thread;
+    it is a daemon, so a Sandbox never left closed does not keep the process alive either.
     """
 
-    def __init__(self, extensions: Sequence[tuple[str, str]] = (), *, pool_size: int = 0) -> None:
-        self._extensions = tuple((str(name), str(src)) for name, src in extensions)
+    def __init__(self, extensions: Sequence[tuple[str, str] | LazyModule] = (), *, pool_size: int | None = None) -> None:
+        self._lazy = tuple(e for e in extensions if isinstance(e, LazyModule))
+        self._extensions = tuple((str(e[0]), str(e[1])) for e in extensions if not isinstance(e, LazyModule))
         for name, src in self._extensions:
             _check_syntax("(function () {" + src + "\n})", name, len("(function () {"))
+        for m in self._lazy:
+            _check_syntax("(function () { return (" + m.source + "\n); })", m.filename, len("(function () { return ("))
+        self._lazy_sources = tuple(m.source for m in self._lazy)
         self._segments: dict[int, _Segments] = {}
         self._closed = False
+        self._boot: tuple[bytes, tuple[tuple[str, bytes], ...]] | None = None
+        if LOADER is not None:
+            try:
+                self._boot = (
+                    LOADER.compile(_PRELUDE, PRELUDE_FILENAME),
+                    tuple((name, LOADER.compile(src, name)) for name, src in self._extensions),
+                )
+            except RuntimeError:  # pragma: no cover - source text still works
+                self._boot = None
         self._pool: queue.Queue[tuple[Any, Any]] | None = None
+        self._pool_segments: _Segments | None = None
         self._builder: threading.Thread | None = None
+        if pool_size is None:
+            pool_size = DEFAULT_POOL_SIZE
         if pool_size > 0:
             self._pool = queue.Queue(maxsize=pool_size)
-            seg = self._segments_for(_line_base(1))
-            self._builder = threading.Thread(target=self._fill_pool, args=(seg,), name="sandbox-pool", daemon=True)
+            self._wake = threading.Event()
+            self._graveyard: list[tuple[Any, Any]] = []
+            seg = self._pool_segments = self._segments_for(0 if self._boot is not None else _line_base(1))
+            # the thread holds the Sandbox only weakly: a Sandbox dropped without close() is
+            # collected, and its thread ends within a second
+            self._builder = threading.Thread(
+                target=_fill_pool, args=(weakref.ref(self), self._pool, self._graveyard, self._wake, seg), name="sandbox-pool", daemon=True
+            )
             self._builder.start()
 
-    def _fill_pool(self, seg: _Segments) -> None:
-        pool = self._pool
-        assert pool is not None
-        while not self._closed:
-            try:
-                item = self._new_context(seg)
-            except Exception:
-                return  # calls build inline and report the error themselves
-            while not self._closed:
-                try:
-                    pool.put(item, timeout=0.05)
-                    break
-                except queue.Full:
-                    continue
+    @property
+    def uses_bytecode(self) -> bool:
+        """Whether contexts are built from precompiled bytecode (the fast path)."""
+        return self._boot is not None
 
     def __repr__(self) -> str:
-        return f"Sandbox(extensions={[n for n, _ in self._extensions]})"
+        return f"Sandbox(extensions={[n for n, _ in self._extensions] + [m.filename for m in self._lazy]})"
 
     def close(self) -> None:
         """Stop the pool thread and drop pooled contexts; later calls raise RuntimeError."""
         self._closed = True
-        if self._builder is not None:
-            self._builder.join()
-            self._builder = None
+        builder, self._builder = self._builder, None
+        if builder is not None:
+            self._wake.set()
+            builder.join()
+        self._drain_pool()
+
+    def _drain_pool(self) -> None:
         if self._pool is not None:
             while True:
                 try:
@@ -218,25 +281,54 @@ class Sandbox:
     def _segments_for(self, base: int) -> _Segments:
         seg = self._segments.get(base)
         if seg is None:
-            seg = self._segments[base] = _Segments(base, self._extensions)
+            seg = self._segments[base] = _Segments(base, self._extensions, named=self._boot is not None, lazy=self._lazy)
         return seg
 
     def _context_for(self, seg: _Segments) -> tuple[Any, Any]:
-        if self._pool is not None and seg.base == 256:
+        if seg is self._pool_segments and self._pool is not None:
             try:
-                return self._pool.get_nowait()
+                item = self._pool.get_nowait()
             except queue.Empty:
                 pass
+            else:
+                self._wake.set()  # build the next one
+                return item
         return self._new_context(seg)
 
+    def _retire(self, c: _Call) -> None:
+        """Drop a used context. With a pool thread, that thread frees it (freeing a QuickJS
+        runtime costs ~0.1 ms, half of building one): the caller returns sooner."""
+        item = (c.ctx, c.driver)
+        c.ctx = c.driver = None
+        if self._builder is not None:
+            self._graveyard.append(item)
+            self._wake.set()
+
     def _new_context(self, seg: _Segments) -> tuple[Any, Any]:
+        if self._boot is not None and LOADER is not None:
+            ctx = quickjs.Context()
+            ctx.set_time_limit(2.0)  # trusted code, but never unbounded
+            prelude, extensions = self._boot
+            try:
+                LOADER.run(ctx, prelude, "__sb_boot")
+                driver = ctx.get("__sb_boot")(*_LIB_SOURCES, seg.lib_lines_json, seg.lazy_json, *self._lazy_sources)
+                for _name, code in extensions:
+                    LOADER.run(ctx, code)
+            except RuntimeError:
+                # an extension threw while setting up: the source path reports it with its message
+                return self._new_context_from_source(self._segments_for(_line_base(1)))
+            return ctx, driver
+        return self._new_context_from_source(seg)
+
+    def _new_context_from_source(self, seg: _Segments) -> tuple[Any, Any]:
         ctx = quickjs.Context()
         ctx.set_time_limit(2.0)  # trusted code, but never unbounded
         make_driver = ctx.eval("\n" * seg.base + _PRELUDE)
-        driver = make_driver(*(_LIBS[name] for name in _LIB_NAMES), seg.lib_lines_json)
+        driver = make_driver(*_LIB_SOURCES, seg.lib_lines_json, seg.lazy_json, *self._lazy_sources)
         for (name, src), offset in zip(self._extensions, seg.extension_offsets, strict=True):
             try:
-                ctx.eval("\n" * offset + src)
+                # `void 0` last: the completion value crosses to Python, and must not be a rope
+                ctx.eval("\n" * offset + src + "\n;void 0")
             except quickjs.JSException as exc:
                 first = str(exc).split("\n", 1)[0]
                 raise SandboxError(f"extension {name} failed while setting up the context: {first}", key="extension_error") from None
@@ -258,7 +350,7 @@ class Sandbox:
         if not isinstance(module, Module):
             raise TypeError(f"expected a sandbox.Module from compile_module(), got {type(module).__name__}")
         args_json = json.dumps(list(args), ensure_ascii=False, allow_nan=False)
-        base = _line_base(module.line_count)
+        base = 0 if self._boot is not None else _line_base(module.line_count)
         return _Call(
             self,
             module,
@@ -301,6 +393,7 @@ class Sandbox:
             raise
         finally:
             await c.cancel_tasks()
+            self._retire(c)
 
     def call_sync(
         self,
@@ -325,9 +418,14 @@ class Sandbox:
             status = c.begin()
             done = c.step(status)
             if done is not None:
+                self._retire(c)
                 return done
         except SandboxError as exc:
             exc.logs = c.salvage_logs()
+            self._retire(c)
+            raise
+        except BaseException:
+            self._retire(c)
             raise
 
         async def rest() -> CallResult:
@@ -343,6 +441,7 @@ class Sandbox:
                 raise
             finally:
                 await c.cancel_tasks()
+                self._retire(c)
 
         return asyncio.run(rest())
 
@@ -373,7 +472,8 @@ class _Call:
         self.cpu = 0.0
         self.host_count = 0
         self.memory_peak = 0
-        self.tasks: dict[asyncio.Future[Any], tuple[int, str]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.final_logs: str | None = None
         self.started = time.monotonic()
         self.deadline = self.started + limits.wall_time
         self.ctx, self.driver = sandbox._context_for(self.segments)
@@ -382,7 +482,7 @@ class _Call:
         self.broken = False
         self.pending_status: list[Any] | None = None
         self.to_start: list[tuple[int, str, HostOp, Any]] = []
-        self.done: list[asyncio.Future[Any]] = []
+        self.done: list[tuple[int, str, bool, Any]] = []
         self.waker: asyncio.Future[None] | None = None
         self.last_memory_sample = 0.0
 
@@ -430,40 +530,60 @@ class _Call:
         while self.enter(execute):
             pass
 
-    def poll(self) -> list[Any]:
-        return json.loads(self.enter(self.driver, "poll"))
+    def poll(self) -> str:
+        return self.enter(self.driver, "poll")
 
     # -------------------------------------------------------------- the call
-    def begin(self) -> list[Any]:
+    def begin(self) -> str:
+        """Load the module, start the export, drain the job queue; returns the first poll."""
         limits = self.limits
+        module = self.module
+        modfn = None
+        if self.segments.named:
+            code = module.bytecode
+            if code is None:
+                assert LOADER is not None
+                code = LOADER.compile(module.code, module.filename)
+            t0 = time.thread_time()
+            try:
+                assert LOADER is not None
+                LOADER.run(self.ctx, code, "__sb_m")  # leaves the module function in a global
+            except RuntimeError:
+                self.broken = True
+                raise LimitExceeded(LimitReason.MEMORY, f"the module could not be loaded within the memory limit of {limits.memory} bytes") from None
+            finally:
+                self.cpu += time.thread_time() - t0
+        else:
+            modfn = self.enter(self.ctx.eval, module.code)
         self.enter(
             self.driver,
-            "init",
+            "start",
             os.urandom(32).hex(),
-            json.dumps(
-                {
-                    "host_operations": limits.host_operations,
-                    "log_bytes": limits.log_bytes,
-                    "result_bytes": limits.result_bytes,
-                }
-            ),
+            f"[{limits.host_operations},{limits.log_bytes},{limits.result_bytes}]",
+            self.args_json,
+            self.export,
+            self.fallback,
+            self.wrapper,
+            modfn,
         )
-        modfn = self.enter(self.ctx.eval, self.module.code)
-        self.enter(self.driver, "start", modfn, self.args_json, self.export, self.fallback, self.wrapper, self.module.esm)
         self.drain()
         return self.poll()
 
-    def step(self, status: list[Any]) -> CallResult | None:
+    def step(self, text: str) -> CallResult | None:
         """Act on a poll: return the result, raise the error, or queue host operations (None)."""
-        kind = status[0]
-        if kind == 1:
-            return self.finish()
-        if kind == 2:
-            raise self.js_error(json.loads(self.enter(self.driver, "error")))
-        if kind == 3:
-            fatal = json.loads(self.enter(self.driver, "fatal"))
+        kind = text[0]
+        if kind != "[":
+            nl = text.index("\n")
+            self.final_logs = text[1:nl]
+            body = text[nl + 1 :]
+            if kind == "R":
+                return self.finish(body)
+            if kind == "E":
+                raise self.js_error(json.loads(body))
+            fatal = json.loads(body)
             raise LimitExceeded(LimitReason(fatal["key"]), fatal["message"])
-        requests, delay = status[1], status[2]
+        status = json.loads(text)
+        requests = status[1]
         self.pending_status = status
         for req_id, name, payload in requests:
             self.host_count += 1
@@ -478,7 +598,7 @@ class _Call:
             self.to_start.append((req_id, name, op, payload))
         return None
 
-    async def wait(self) -> list[Any]:
+    async def wait(self) -> str:
         """Start queued host operations, wait for one (or a timer, or the deadline), settle, drain."""
         status = self.pending_status
         assert status is not None
@@ -491,7 +611,7 @@ class _Call:
             self.settled_any = False
             self.drain()
             return self.poll()
-        if not self.tasks and delay < 0:
+        if not self.tasks and not self.done and delay < 0:
             raise NeverSettled("the returned promise can never settle: nothing it waits for is pending (no host operation, no timer)")
         now = time.monotonic()
         if now - self.last_memory_sample > 0.05:  # memory() walks the heap: not on every round
@@ -511,15 +631,13 @@ class _Call:
         if time.monotonic() >= self.deadline:
             raise self.time_limit(wall=True)
         done, self.done = self.done, []
-        for task in done:
-            req_id, name = self.tasks.pop(task)
-            exc = task.exception()
-            if exc is None:
-                self.settle_result(req_id, name, task.result())
-            elif isinstance(exc, _HostOperationFailed):
-                self.settle(req_id, False, {"key": exc.key, "message": exc.message, "data": _json_safe(exc.data)})
+        for req_id, name, ok, value in done:
+            if ok:
+                self.settle_result(req_id, name, value)
+            elif isinstance(value, _HostOperationFailed):
+                self.settle(req_id, False, {"key": value.key, "message": value.message, "data": _json_safe(value.data)})
             else:
-                raise exc
+                raise value
         if delay >= 0:
             self.enter(self.driver, "runTimers")
         self.settled_any = False
@@ -527,30 +645,18 @@ class _Call:
         return self.poll()
 
     def start_operation(self, loop: asyncio.AbstractEventLoop, req_id: int, name: str, op: HostOp, payload: Any) -> None:
-        """Run the operation's coroutine eagerly: one that finishes without suspending (a cache,
-        a log) settles at once, without a trip through the event loop; one that suspends goes
-        on as a task from where it stopped."""
-        coro = op(payload)
-        try:
-            first = coro.send(None)  # type: ignore[union-attr]
-        except StopIteration as stop:
-            self.settle_result(req_id, name, stop.value)
-            return
-        except _HostOperationFailed as exc:
-            self.settle(req_id, False, {"key": exc.key, "message": exc.message, "data": _json_safe(exc.data)})
-            return
-        except AttributeError:
-            # not a coroutine (an awaitable of another kind): let asyncio drive it
-            task: asyncio.Future[Any] = asyncio.ensure_future(coro)
-        else:
-            task = loop.create_task(_resume(coro, first))
-        self.tasks[task] = (req_id, name)
-        task.add_done_callback(self.on_done)
+        """Run the operation in a task of its own from its first line: libraries such as httpx
+        (anyio cancel scopes) require that an operation is entered and left in one task."""
+        self.tasks.add(loop.create_task(self.run_operation(req_id, name, op, payload)))
 
-    def on_done(self, task: asyncio.Future[Any]) -> None:
-        if task not in self.tasks:
-            return  # cancelled at the end of the call
-        self.done.append(task)
+    async def run_operation(self, req_id: int, name: str, op: HostOp, payload: Any) -> None:
+        try:
+            value = await op(payload)
+        except Exception as exc:  # handed to wait(): settles the promise or aborts the call
+            self.done.append((req_id, name, False, exc))
+        else:
+            self.done.append((req_id, name, True, value))
+        self.tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
         waker = self.waker
         if waker is not None and not waker.done():
             waker.set_result(None)
@@ -586,10 +692,7 @@ class _Call:
         if used > self.memory_peak:
             self.memory_peak = used
 
-    def finish(self) -> CallResult:
-        text = self.enter(self.driver, "result")
-        if text[:1] == "!":
-            raise self.js_error(json.loads(text[1:]))
+    def finish(self, text: str) -> CallResult:
         limit = self.limits.result_bytes
         if len(text) > limit or (len(text) * 3 > limit and len(text.encode("utf-8")) > limit):
             raise LimitExceeded(LimitReason.RESULT, f"the result is larger than {limit} bytes")
@@ -605,11 +708,16 @@ class _Call:
         return CallResult(value=value, logs=logs, stats=stats)
 
     def logs(self) -> list[LogEntry]:
-        return [LogEntry(level, message) for level, message in json.loads(self.enter(self.driver, "logs"))]
+        text = self.final_logs
+        if text is None:
+            text = self.enter(self.driver, "logs")
+        if text == "[]":
+            return []
+        return [LogEntry(level, message) for level, message in json.loads(text)]
 
     def salvage_logs(self) -> list[LogEntry]:
         """Logs of a failed call, if the context can still give them (after a limit it may not)."""
-        if self.broken:
+        if self.broken and self.final_logs is None:
             return []
         try:
             return self.logs()
@@ -637,6 +745,8 @@ class _Call:
         def repl(m: re.Match[str]) -> str:
             line = int(m.group(1))
             col = int(m.group(2)) if m.group(2) else None
+            if segments.named and segments.locate(line)[0] is None:
+                return f"<eval>:{line}" + (f":{col}" if col is not None else "")  # code the module eval'd
             if line <= segments.base:
                 if line == 1 and col is not None:
                     col = max(1, col - module.header_length)
@@ -646,7 +756,17 @@ class _Call:
                 name = found or "<sandbox>"
             return f"{name}:{line}" + (f":{col}" if col is not None else "")
 
-        return _FRAME.sub(repl, stack).rstrip("\n")
+        mapped = _FRAME.sub(repl, stack)
+        if segments.named and module.header_length:
+            # the module carries its own file name; its line 1 starts with the rewrite's header
+            head = module.filename + ":1:"
+            if head in mapped:
+                mapped = re.sub(
+                    re.escape(head) + r"(\d+)",
+                    lambda m: head + str(max(1, int(m.group(1)) - module.header_length)),
+                    mapped,
+                )
+        return mapped.rstrip("\n")
 
     def js_error(self, d: dict[str, Any]) -> SandboxError:
         name = d.get("name") or "Error"
@@ -680,40 +800,47 @@ from ._errors import HostOperationFailed as _HostOperationFailed  # noqa: E402
 _REASONS = {r.value for r in LimitReason}
 
 
+def _fill_pool(
+    ref: weakref.ref[Sandbox],
+    pool: queue.Queue[tuple[Any, Any]],
+    graveyard: list[tuple[Any, Any]],
+    wake: threading.Event,
+    seg: _Segments,
+) -> None:
+    """The pool thread: free retired contexts, keep the pool full, sleep until woken.
+
+    It holds the Sandbox only weakly and checks it at least twice a second, so it ends soon
+    after the Sandbox is closed or collected.
+    """
+    while True:
+        while graveyard:
+            graveyard.pop()
+        sandbox = ref()
+        if sandbox is None or sandbox._closed:
+            graveyard.clear()
+            return
+        if pool.full():
+            del sandbox
+            wake.wait(0.5)
+            wake.clear()
+            continue
+        try:
+            item = sandbox._new_context(seg)
+        except Exception:
+            return  # calls build inline and report the error themselves
+        del sandbox
+        try:
+            pool.put_nowait(item)
+        except queue.Full:  # pragma: no cover - only this thread puts
+            pass
+        del item
+
+
 def _wake(waker: asyncio.Future[None]) -> None:
     if not waker.done():
         waker.set_result(None)
 
 
-class _Resumed:
-    """Awaitable that continues a coroutine which already ran up to its first suspension."""
-
-    __slots__ = ("coro", "first")
-
-    def __init__(self, coro: Any, first: Any) -> None:
-        self.coro = coro
-        self.first = first
-
-    def __await__(self) -> Any:
-        value = self.first
-        self.first = None
-        while True:
-            try:
-                sent = yield value
-            except BaseException as exc:  # e.g. CancelledError thrown in by the task
-                try:
-                    value = self.coro.throw(exc)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    value = self.coro.send(sent)
-                except StopIteration as stop:
-                    return stop.value
-
-
-async def _resume(coro: Any, first: Any) -> Any:
-    return await _Resumed(coro, first)
 _THROW_NULL = re.compile(r"\bthrow\s+(?!new\b)[A-Za-z_$]")
 
 

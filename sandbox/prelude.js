@@ -2,11 +2,13 @@
 // before any connector code. Everything here is plain JS: no Python object is reachable.
 // The completion value of this script is the driver object the Python side holds on to; it is not
 // reachable from connector code (only `__sandbox.host` and `__sandbox.defineModule` are global).
-(function (libSupport, libTimers, libEncoding, libClone, libUrl, libCrypto, libFetch, libLinesJson) {
+(function (libSupport, libTimers, libEncoding, libClone, libUrl, libCrypto, libFetch, libLinesJson, lazyJson) {
   "use strict";
+  const lazySources = Array.prototype.slice.call(arguments, 9); // the embedder's LazyModule sources
   const LIBS = { support: libSupport, timers: libTimers, encoding: libEncoding, clone: libClone, url: libUrl, crypto: libCrypto, fetch: libFetch };
-  const LIB_LINES = JSON.parse(libLinesJson);
+  let LIB_LINES = null; // parsed on the first load: most calls load nothing
   const G = globalThis;
+  delete G.__sb_boot; // left there by the bytecode loader
   // Built-ins captured before connector code can tamper with them.
   const JSONstringify = JSON.stringify;
   const JSONparse = JSON.parse;
@@ -25,6 +27,7 @@
       const src = LIBS[name];
       if (typeof src !== "string") throw new Error(`sandbox: no library part '${name}'`);
       loaded[name] = true;
+      if (LIB_LINES === null) LIB_LINES = JSONparse(libLinesJson);
       // Each part sits below its own block of blank lines so stack frames map back to it.
       indirectEval("\n".repeat(LIB_LINES[name]) + src)(I);
     }
@@ -92,21 +95,21 @@
     modules.set(name, exportsObject);
   }
   // Built-in modules and large globals are compiled on first use: compiling is most of the cost
-  // of a fresh context, and most calls never touch most of them. "name:part:field" each.
-  const LAZY_MODULES = "crypto:crypto:cryptoModule buffer:encoding:bufferModule url:url:urlModule querystring:url:querystring";
-  const LAZY_GLOBALS = "console:support:console setTimeout:timers:setTimeout setInterval:timers:setInterval " +
-    "clearTimeout:timers:clearTimeout clearInterval:timers:clearTimeout setImmediate:timers:setImmediate " +
-    "clearImmediate:timers:clearTimeout URL:url:URL URLSearchParams:url:URLSearchParams TextEncoder:encoding:TextEncoder " +
-    "TextDecoder:encoding:TextDecoder Buffer:encoding:Buffer structuredClone:clone:structuredClone crypto:crypto:cryptoGlobal " +
-    "fetch:fetch:fetch Headers:fetch:Headers Response:fetch:Response";
-  const LAZY = {};
-  for (const spec of LAZY_MODULES.split(" ")) { const [n, part, field] = spec.split(":"); LAZY[n] = [part, field]; modules.set(n, LAZY); }
+  // of a fresh context, and most calls never touch most of them. Each is (part, field of that part).
+  // Spelled out rather than parsed from a table: setting up a context runs this code every
+  // call, and QuickJS is slow at destructuring and string splitting on a cold context.
+  const LAZY = { crypto: ["crypto", "cryptoModule"], buffer: ["encoding", "bufferModule"], url: ["url", "urlModule"], querystring: ["url", "querystring"] };
+  modules.set("crypto", LAZY); modules.set("buffer", LAZY); modules.set("url", LAZY); modules.set("querystring", LAZY);
+  // The embedder's lazy modules (sandbox.LazyModule): [name, blank lines before it] and its source.
+  const LAZY_EXT = {}, lazyExt = lazyJson === "[]" ? [] : JSONparse(lazyJson);
+  for (let i = 0; i < lazyExt.length; i++) { LAZY_EXT[lazyExt[i][0]] = [lazySources[i], lazyExt[i][1]]; modules.set(lazyExt[i][0], LAZY_EXT); }
   function require(name, asDefault) {
     let n = String(name);
     if (n.startsWith("node:")) n = n.slice(5);
     if (!modules.has(n)) throw I.load("support").moduleNotAllowed(name, modules);
     let m = modules.get(n);
     if (m === LAZY) { m = I.load(LAZY[n][0])[LAZY[n][1]]; modules.set(n, m); }
+    else if (m === LAZY_EXT) { const x = LAZY_EXT[n]; m = indirectEval("\n".repeat(x[1]) + x[0]); modules.set(n, m); }
     if (asDefault === 1) return m !== null && m !== undefined && m.default !== undefined ? m.default : m;
     return m;
   }
@@ -126,14 +129,30 @@
 
   // ---------------------------------------------------------------- globals
   const define = (name, value) => ObjectDefineProperty(G, name, { value, writable: true, configurable: true, enumerable: false });
-  for (const spec of LAZY_GLOBALS.split(" ")) {
-    const [name, part, field] = spec.split(":");
-    ObjectDefineProperty(G, name, {
-      configurable: true, enumerable: false,
-      get() { const v = I.load(part)[field]; define(name, v); return v; },
-      set(v) { define(name, v); },
-    });
-  }
+  const lazy = (name, part, field) => ({
+    configurable: true, enumerable: false,
+    get() { const v = I.load(part)[field]; define(name, v); return v; },
+    set(v) { define(name, v); },
+  });
+  Object.defineProperties(G, {
+    console: lazy("console", "support", "console"),
+    setTimeout: lazy("setTimeout", "timers", "setTimeout"),
+    setInterval: lazy("setInterval", "timers", "setInterval"),
+    clearTimeout: lazy("clearTimeout", "timers", "clearTimeout"),
+    clearInterval: lazy("clearInterval", "timers", "clearTimeout"),
+    setImmediate: lazy("setImmediate", "timers", "setImmediate"),
+    clearImmediate: lazy("clearImmediate", "timers", "clearTimeout"),
+    URL: lazy("URL", "url", "URL"),
+    URLSearchParams: lazy("URLSearchParams", "url", "URLSearchParams"),
+    TextEncoder: lazy("TextEncoder", "encoding", "TextEncoder"),
+    TextDecoder: lazy("TextDecoder", "encoding", "TextDecoder"),
+    Buffer: lazy("Buffer", "encoding", "Buffer"),
+    structuredClone: lazy("structuredClone", "clone", "structuredClone"),
+    crypto: lazy("crypto", "crypto", "cryptoGlobal"),
+    fetch: lazy("fetch", "fetch", "fetch"),
+    Headers: lazy("Headers", "fetch", "Headers"),
+    Response: lazy("Response", "fetch", "Response"),
+  });
   define("require", require);
   define("__sandbox", Object.freeze({ host, defineModule }));
 
@@ -144,31 +163,56 @@
     if (t === "bigint") throw internalError("invalid_result", `result contains a BigInt${key ? ` at key '${key}'` : ""}`);
     return v;
   }
+  function settled(ok, v) { if (state === 0) { state = ok ? 1 : 2; outcome = v; } }
+  const fulfil = (v) => settled(true, v), reject = (e) => settled(false, e);
+  function callExport(exportsObject, exportName, fallback, argsJson, wrapperName) {
+    const fn = resolveExport(exportsObject, exportName, fallback);
+    const args = JSONparse(argsJson);
+    if (wrapperName) {
+      const w = G[wrapperName];
+      if (typeof w !== "function") throw internalError("unknown_export", `wrapper '${wrapperName}' is not a global function (extensions define it)`);
+      return w(fn, ...args);
+    }
+    return fn(...args);
+  }
+  // Settles the call's outcome from a value that may be a promise, in as few jobs as possible.
+  function adopt(r) {
+    if (r !== null && (typeof r === "object" || typeof r === "function")) {
+      let then;
+      try { then = r.then; } catch (e) { reject(e); return; }
+      if (typeof then === "function") { Promise.resolve(r).then(fulfil, reject); return; }
+    }
+    fulfil(r);
+  }
+  // What poll() answers once the call is over: a letter, the logs, a newline, then JSON.
+  function over(letter, body) {
+    return [letter, I.logs.length ? JSONstringify(I.logs) : "[]", "\n", body].join("");
+  }
   const api = {
-    init(seedHex, limitsJson) {
+    // One entry starts the call: limits, the module function (compiled by Python, or left in a
+    // global by the bytecode loader), the export call; Python then drains the job queue and polls.
+    start(seedHex, limitsJson, argsJson, exportName, fallback, wrapperName, modfn) {
       I.seed = seedHex;
       const l = JSONparse(limitsJson);
-      hostLimit = l.host_operations; I.logLimit = l.log_bytes; resultLimit = l.result_bytes;
-    },
-    start(modfn, argsJson, exportName, fallback, wrapperName, esm) {
+      hostLimit = l[0]; I.logLimit = l[1]; resultLimit = l[2];
+      if (modfn === null || modfn === undefined) { modfn = G.__sb_m; delete G.__sb_m; }
       const module = { exports: {} };
-      const run = async () => {
-        await modfn.call(module.exports, module.exports, module, require, dynamicImport);
-        const fn = resolveExport(module.exports, exportName, fallback);
-        const args = JSONparse(argsJson);
-        if (wrapperName) {
-          const w = G[wrapperName];
-          if (typeof w !== "function") throw internalError("unknown_export", `wrapper '${wrapperName}' is not a global function (extensions define it)`);
-          return await w(fn, ...args);
-        }
-        return await fn(...args);
-      };
-      run().then((v) => { state = 1; outcome = v; }, (e) => { state = 2; outcome = e; });
+      let p;
+      try {
+        p = modfn.call(module.exports, module.exports, module, require, dynamicImport);
+      } catch (e) { reject(e); return; }
+      p.then(() => {
+        try { adopt(callExport(module.exports, exportName, fallback, argsJson, wrapperName)); } catch (e) { reject(e); }
+      }, reject);
     },
     poll() {
-      if (fatal) return "[3]";
+      if (fatal) return over("F", JSONstringify(fatal));
       if (uncaught !== null) { state = 2; outcome = uncaught; uncaught = null; }
-      if (state !== 0) return "[" + state + "]";
+      if (state === 1) {
+        const text = api.result();
+        return text[0] === "!" ? over("E", text.slice(1)) : over("R", text);
+      }
+      if (state === 2) return over("E", api.error());
       // Strings going to Python are built with join: a `+` concatenation of long strings is a
       // rope in quickjs-ng, which the binding cannot convert ("Unknown quickjs tag: -6").
       const out = ["[0,[", requests.join(","), "],", I.nextTimerDelay ? I.nextTimerDelay() : -1, "]"].join("");
@@ -203,7 +247,7 @@
     logs() { return JSONstringify(I.logs); },
   };
   // The Python side holds this one function; connector code cannot reach it.
-  return function driver(op, a, b, c, d, e, f) { return api[op](a, b, c, d, e, f); };
+  return function driver(op, a, b, c, d, e, f, g) { return api[op](a, b, c, d, e, f, g); };
 
   function resolveExport(ex, exportName, fallback) {
     const isFn = (f) => typeof f === "function";

@@ -16,6 +16,7 @@ import httpx
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA1, Client
 
 from runtime._errors import ConnectionProblem, SpecError
+from runtime._auth._transport import RequestLog, logged_post
 from runtime._http._redact import Redactor
 
 __all__ = [
@@ -72,16 +73,11 @@ def _parse_form(response: httpx.Response) -> dict[str, str]:
 
 
 async def _signed_token_call(
-    http: httpx.AsyncClient, url: str, client: Client, redactor: Redactor, what: str
+    http: httpx.AsyncClient, url: str, client: Client, redactor: Redactor, what: str, log: RequestLog | None
 ) -> dict[str, str]:
     signed_url, headers, _ = client.sign(url, http_method="POST")
     shown = redactor.url(url)
-    try:
-        response = await http.post(signed_url, headers=headers)
-    except httpx.HTTPError as exc:
-        from runtime._http._failures import transport_error
-
-        raise transport_error(exc, method="POST", url=shown, redactor=redactor) from exc
+    response = await logged_post(http, signed_url, shown, redactor, log, headers=headers)
     body = _parse_form(response)
     if response.status_code >= 400 or "oauth_token" not in body or "oauth_token_secret" not in body:
         from runtime._http._failures import excerpt
@@ -97,14 +93,18 @@ async def _signed_token_call(
     return body
 
 
-async def fetch_request_token(http: httpx.AsyncClient, config: OAuth1Config, *, callback_uri: str) -> dict[str, str]:
-    """Signed POST to requestTokenUri; returns ``oauth_token``, ``oauth_token_secret``, ..."""
+async def fetch_request_token(
+    http: httpx.AsyncClient, config: OAuth1Config, *, callback_uri: str, log: RequestLog | None = None
+) -> dict[str, str]:
+    """Signed POST to requestTokenUri; returns ``oauth_token``, ``oauth_token_secret``, ...
+
+    `log` (a call's request log) receives the request like any other request."""
     if not config.request_token_uri:
         raise SpecError("getOAuthConfig", "requestTokenUri", "is required")
     client = Client(config.consumer_key, client_secret=config.consumer_secret, callback_uri=callback_uri,
                     signature_method=SIGNATURE_HMAC_SHA1)
     redactor = Redactor([config.consumer_secret])
-    return await _signed_token_call(http, config.request_token_uri, client, redactor, "request token")
+    return await _signed_token_call(http, config.request_token_uri, client, redactor, "request token", log)
 
 
 def build_authorize_url(config: OAuth1Config, *, oauth_token: str) -> str:
@@ -118,7 +118,13 @@ def build_authorize_url(config: OAuth1Config, *, oauth_token: str) -> str:
 
 
 async def fetch_access_token(
-    http: httpx.AsyncClient, config: OAuth1Config, *, oauth_token: str, oauth_token_secret: str, verifier: str
+    http: httpx.AsyncClient,
+    config: OAuth1Config,
+    *,
+    oauth_token: str,
+    oauth_token_secret: str,
+    verifier: str,
+    log: RequestLog | None = None,
 ) -> dict[str, str]:
     """Exchange the authorized request token + verifier for the access token (the credentials)."""
     if not config.token_uri:
@@ -126,7 +132,7 @@ async def fetch_access_token(
     client = Client(config.consumer_key, client_secret=config.consumer_secret, resource_owner_key=oauth_token,
                     resource_owner_secret=oauth_token_secret, verifier=verifier, signature_method=SIGNATURE_HMAC_SHA1)
     redactor = Redactor([config.consumer_secret, oauth_token_secret, verifier])
-    return await _signed_token_call(http, config.token_uri, client, redactor, "access token")
+    return await _signed_token_call(http, config.token_uri, client, redactor, "access token", log)
 
 
 def sign_request(

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from runtime._errors import ConnectionProblem, SpecError
+from runtime._auth._transport import RequestLog, logged_post
 from runtime._http._redact import Redactor
 
 __all__ = [
@@ -203,19 +204,16 @@ def _parse_token_body(response: httpx.Response) -> Any:
         return None
 
 
-async def _token_request(http: httpx.AsyncClient, config: OAuth2Config, form: dict[str, str], *, what: str) -> dict[str, Any]:
+async def _token_request(
+    http: httpx.AsyncClient, config: OAuth2Config, form: dict[str, str], *, what: str, log: RequestLog | None
+) -> dict[str, Any]:
     if not config.token_uri:
         raise SpecError("getOAuthConfig", "tokenUri", f"is required for the {what}")
     headers = {"Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"}
     _client_auth(config, form, headers)
     redactor = Redactor([config.client_secret, *form.values()])
     shown = redactor.url(config.token_uri)
-    try:
-        response = await http.post(config.token_uri, content=urlencode(form).encode(), headers=headers)
-    except httpx.HTTPError as exc:
-        from runtime._http._failures import transport_error
-
-        raise transport_error(exc, method="POST", url=shown, redactor=redactor) from exc
+    response = await logged_post(http, config.token_uri, shown, redactor, log, content=urlencode(form).encode(), headers=headers)
     body = _parse_token_body(response)
     if response.status_code >= 400 or not isinstance(body, dict) or "access_token" not in body:
         code = body.get("error") if isinstance(body, dict) else None
@@ -235,23 +233,33 @@ async def _token_request(http: httpx.AsyncClient, config: OAuth2Config, form: di
 
 
 async def exchange_code(
-    http: httpx.AsyncClient, config: OAuth2Config, *, code: str, redirect_uri: str, code_verifier: str | None = None
+    http: httpx.AsyncClient,
+    config: OAuth2Config,
+    *,
+    code: str,
+    redirect_uri: str,
+    code_verifier: str | None = None,
+    log: RequestLog | None = None,
 ) -> dict[str, Any]:
-    """Standard authorization_code grant; returns the token response (a dict)."""
+    """Standard authorization_code grant; returns the token response (a dict).
+
+    `log` (a call's request log) receives the token request like any other request."""
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if code_verifier is not None and not config.skip_pkce:
         form["code_verifier"] = code_verifier
-    return await _token_request(http, config, form, what="code exchange")
+    return await _token_request(http, config, form, what="code exchange", log=log)
 
 
-async def refresh_access_token(http: httpx.AsyncClient, config: OAuth2Config, *, refresh_token: str) -> dict[str, Any]:
+async def refresh_access_token(
+    http: httpx.AsyncClient, config: OAuth2Config, *, refresh_token: str, log: RequestLog | None = None
+) -> dict[str, Any]:
     """Standard refresh_token grant; returns the token response (a dict).
 
     Raises ConnectionProblem `connection_is_defunct` on ``invalid_grant`` (revoked/rotated
     refresh token: the user must reconnect), `token_request_failed` otherwise.
     """
     form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-    return await _token_request(http, config, form, what="refresh")
+    return await _token_request(http, config, form, what="refresh", log=log)
 
 
 def _to_datetime(value: float | datetime | None) -> datetime:

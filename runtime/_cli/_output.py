@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
+import os
 import sys
+from collections.abc import Callable
 from typing import Any
 
 
@@ -32,3 +36,33 @@ def error_payload(exc: BaseException) -> dict[str, Any]:
     if stack:
         error["stack"] = stack
     return {"error": error}
+
+
+def stdout_closed() -> int:
+    """Exit status for a reader that went away (`connector-runtime inspect DIR | head`).
+
+    Points stdout at /dev/null so the interpreter's final flush cannot fail too, and returns 1:
+    no traceback for something that is not an error of ours.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 1
+
+
+def survives_closed_stdout(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Decorate a command's `run`: a closed stdout ends it with `stdout_closed()`, no traceback.
+
+    The command's own catch-all must let `BrokenPipeError` through (it would print again).
+    """
+
+    @functools.wraps(run)
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except BrokenPipeError:
+            return stdout_closed()
+
+    return wrapper

@@ -3,6 +3,12 @@
 Everything here runs connector methods only through a `Runner` (in production
 `Connection.run_method`), so the semantics of elements (normalised records, parameters,
 field checks, paging, change events and their state, webhook requests) are plain Python.
+
+Where things are: the host API (`collection`, `change_events`, `operation`, `event`,
+`handle_webhook_request`, ...) in `_host.py`, each async method with a generated `*_sync`
+twin (`_sync.py`); method paths (`data/...`, `data/<c>/changes-pull`, `operations/...`,
+`events/...`, `global-webhooks/...`) in `_bind.py` and `_change_calls.py`; the host-held
+state shapes in `_state.py`.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from runtime._elements._bind import (
     dispatch_global_webhooks,
     dispatch_operations,
 )
+from runtime._elements._change_calls import CHANGE_METHODS
 from runtime._elements._change_detection import (
     advance_high_water_mark,
     diff_snapshot,
@@ -26,8 +33,10 @@ from runtime._elements._errors import (
     InvalidFieldsError,
     InvalidOutputError,
     InvalidParametersError,
+    InvalidStateError,
     OutputSchemaError,
     RepeatingCursorError,
+    StalledPagingError,
 )
 from runtime._elements._events import ConnectorEvent, next_refresh_at, refresh_due
 from runtime._elements._fields import merge_custom_fields, read_only_paths, validate_write_fields
@@ -41,7 +50,9 @@ from runtime._elements._host import (
     event,
     global_webhook,
     handle_global_webhook_request,
+    handle_global_webhook_request_sync,
     handle_webhook_request,
+    handle_webhook_request_sync,
     operation,
 )
 from runtime._elements._model import (
@@ -63,10 +74,12 @@ from runtime._elements._records import (
     normalize_record_output,
 )
 from runtime._elements._schema import SchemaProblem, schema_problems
+from runtime._elements._schema_formulas import resolve_schema
 from runtime._elements._times import parse_time
 from runtime._elements._webhooks import HttpResponse, IncomingRequest, build_response, handle_inputs, parse_request
 
 __all__ = [
+    "CHANGE_METHODS",
     "CHANGE_TYPES",
     "COLLECTION_METHODS",
     "ChangeEvents",
@@ -83,12 +96,14 @@ __all__ = [
     "InvalidFieldsError",
     "InvalidOutputError",
     "InvalidParametersError",
+    "InvalidStateError",
     "Operation",
     "OperationModel",
     "OutputSchemaError",
     "RepeatingCursorError",
     "Runner",
     "SchemaProblem",
+    "StalledPagingError",
     "WEBHOOK_GROUP_PARAM",
     "WebhookResult",
     "advance_high_water_mark",
@@ -103,8 +118,10 @@ __all__ = [
     "event",
     "global_webhook",
     "handle_global_webhook_request",
+    "handle_global_webhook_request_sync",
     "handle_inputs",
     "handle_webhook_request",
+    "handle_webhook_request_sync",
     "high_water_mark",
     "is_newer",
     "iterate_pages",
@@ -124,6 +141,7 @@ __all__ = [
     "read_only_paths",
     "record_fingerprint",
     "refresh_due",
+    "resolve_schema",
     "route_global_events",
     "schema_problems",
     "selector_key",

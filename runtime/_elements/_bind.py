@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from runtime._elements._change_calls import call_change_events, is_change_method
+from runtime._elements._change_events import ChangeEvents
 from runtime._elements._collections import DataCollection
 from runtime._elements._events import ConnectorEvent
 from runtime._elements._global_webhooks import GlobalWebhook
@@ -114,6 +116,7 @@ def collection_model(connection: Connection, key: str) -> CollectionModel:
         fields_schema=resolved.fields_schema,
         events=events,
         extend_parameters=extend if programs else None,
+        resolvers=getattr(connection, "resolvers", None),
     )
 
 
@@ -139,6 +142,7 @@ def operation_model(connection: Connection, key: str) -> OperationModel:
         input_schema=getattr(op.spec, "input_schema", None),
         output_schema=getattr(op.spec, "output_schema", None),
         parameters_schema=getattr(op.spec, "parameters_schema", None),
+        resolvers=getattr(connection, "resolvers", None),
     )
 
 
@@ -150,10 +154,19 @@ def event_model(connection: Connection, key: str) -> EventModel:
         implementation_type=getattr(ev.spec, "implementation_type", None) or "webhook",
         methods=_supported(ev.methods),
         parameters_schema=getattr(ev.spec, "parameters_schema", None),
+        resolvers=getattr(connection, "resolvers", None),
     )
 
 
 # -- bound elements ---------------------------------------------------------------------------
+
+E = TypeVar("E")
+
+
+def _blocking(element: E, connection: Connection) -> E:
+    """`element` with its `*_sync` twins running on the connection's own event loop."""
+    element.blocking = connection._sync  # type: ignore[attr-defined]
+    return element
 
 
 def bind_collection(
@@ -166,12 +179,13 @@ def bind_collection(
 ) -> DataCollection:
     """Collection `key` of `connection`, running its methods in `call` (or a fresh one each)."""
     cache: MutableMapping[str, Any] = _schema_caches.setdefault(connection, {})
-    return DataCollection(
+    collection = DataCollection(
         collection_model(connection, key),
         connection_runner(connection, call, f"data/{key}", logs),
         parameters=parameters,
         schema_cache=cache,
     )
+    return _blocking(collection, connection)
 
 
 def bind_operation(
@@ -185,12 +199,14 @@ def bind_operation(
 
     if strict is None:
         strict = bool(getattr(connection, "strict", False))
-    return Operation(operation_model(connection, key), connection_runner(connection, ctx, f"operations/{key}"), log=log, strict=strict)
+    run = connection_runner(connection, ctx, f"operations/{key}")
+    return _blocking(Operation(operation_model(connection, key), run, log=log, strict=strict), connection)
 
 
 def bind_event(connection: Connection, key: str, *, call: CallContext | None = None, logs: list[Any] | None = None) -> ConnectorEvent:
     """Connector-level event `key` of `connection`."""
-    return ConnectorEvent(event_model(connection, key), connection_runner(connection, call, f"events/{key}", logs))
+    run = connection_runner(connection, call, f"events/{key}", logs)
+    return _blocking(ConnectorEvent(event_model(connection, key), run), connection)
 
 
 def bind_global_webhook(
@@ -199,7 +215,7 @@ def bind_global_webhook(
     """Global webhook `key`, run with `connection` (one made with connector parameters is enough)."""
     gw = _element(connection, "global-webhooks", key)
     handle = _supported(gw.methods).get("handle")
-    return GlobalWebhook(key, handle, connection_runner(connection, call, f"global-webhooks/{key}", logs))
+    return _blocking(GlobalWebhook(key, handle, connection_runner(connection, call, f"global-webhooks/{key}", logs)), connection)
 
 
 # -- the core's dispatch ----------------------------------------------------------------------
@@ -215,8 +231,10 @@ def _params(input: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 async def dispatch_data(connection: Connection, mp: MethodPath, input: dict[str, Any], call: CallContext) -> Any:
-    """`data/<collection>/<method>` with the semantics of SPEC 6.1."""
+    """`data/<collection>/<method>` with the semantics of SPEC 6.1; `changes-*` methods: SPEC 6.4."""
     collection = bind_collection(connection, mp.element or "", call=call)
+    if is_change_method(mp.method):
+        return await call_change_events(ChangeEvents(collection), mp.method, input)
     return await collection.call(mp.method, input)
 
 

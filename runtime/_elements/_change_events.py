@@ -5,10 +5,7 @@ each type uses the strategy its spec names (full-scan when none):
 
 - webhook: the connector's subscribe/handle/unsubscribe/refresh methods (one set per type,
   or one shared set when several types resolve to the same file);
-- pull-latest-records: `pullLatestRecords({cursor})` returns records newest first; the
-  runtime keeps a high-water mark (newest time seen + the ids seen at exactly that time) and
-  emits the records above it, oldest first. Without pullLatestRecords, `list` is walked
-  whole (no ordering assumed);
+- pull-latest-records: a high-water mark over `pullLatestRecords` (`_pull_latest.py`);
 - custom-pull: the connector's `subscribe` gives a state, `pull({state})` gives events and
   the next state;
 - full-scan: every page of `list`, fingerprinted (ignoring `ignoredFields`) and compared with
@@ -24,30 +21,26 @@ that existed before the subscription produce no events.
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from runtime._elements._change_detection import (
-    TIME_KEYS,
-    advance_high_water_mark,
-    diff_snapshot,
-    is_newer,
-    record_time,
-)
+from runtime._elements._change_detection import diff_snapshot
 from runtime._elements._collections import DataCollection
-from runtime._elements._errors import InvalidOutputError
+from runtime._elements._errors import InvalidOutputError, InvalidStateError
 from runtime._elements._model import CHANGE_TYPES, handle_identity
 from runtime._elements._pagination import iterate_pages
+from runtime._elements._pull_latest import LatestRecords
 from runtime._elements._records import normalize_page, normalize_record
+from runtime._elements._state import CHANGE_STATE_SCHEMA, STATE_VERSION, checked_state
+from runtime._elements._sync import Blocking, sync_twins
+from runtime._elements._webhooks import IncomingRequest, handle_inputs
 from runtime._elements._times import parse_time
 from runtime._errors import InvalidInputError, NotSupportedError
 
 __all__ = ["STATE_VERSION", "WEBHOOK_GROUP_PARAM", "ChangeEvents"]
 
-STATE_VERSION = 1
 #: Query parameter added to the host's webhook URI when a collection needs several webhooks.
 WEBHOOK_GROUP_PARAM = "changeWebhook"
 STRATEGIES = ("webhook", "pull-latest-records", "custom-pull", "full-scan")
@@ -72,12 +65,18 @@ def _next_refresh(entries: Iterable[Mapping[str, Any]]) -> float | None:
 # -- the subscription -------------------------------------------------------------------------
 
 
+@sync_twins("subscribe", "pull", "handle_webhook", "refresh", "unsubscribe")
 class ChangeEvents:
-    """Change-event subscription of one collection; every call takes and returns plain state."""
+    """Change-event subscription of one collection; every call takes and returns plain state.
+
+    Each method has a blocking `<name>_sync` twin.
+    """
 
     def __init__(self, collection: DataCollection) -> None:
         self.collection = collection
         self.model = collection.model
+        self.blocking: Blocking | None = collection.blocking
+        self._latest = LatestRecords(collection, self._where)
 
     def _where(self, what: str) -> str:
         return f"data/{self.model.key}/events: {what}"
@@ -102,11 +101,10 @@ class ChangeEvents:
         return [(",".join(ts), ts, methods) for ts, methods in groups.values()]
 
     def _state(self, state: Any) -> dict[str, Any]:
-        if not isinstance(state, Mapping) or state.get("version") != STATE_VERSION:
-            raise InvalidInputError(self._where("not a change-event state made by subscribe (wrong or missing version)"))
-        if state.get("collection") != self.model.key:
-            raise InvalidInputError(self._where(f"state belongs to collection {state.get('collection')!r}"))
-        return copy.deepcopy(dict(state))
+        new = checked_state(state, CHANGE_STATE_SCHEMA, what="change-event state", where=self._where("state"))
+        if new["collection"] != self.model.key:
+            raise InvalidStateError(self._where(f"state belongs to collection {new['collection']!r}"))
+        return new
 
     async def _run(self, methods: Mapping[str, Any], method: str, inputs: dict[str, Any], params: dict[str, Any]) -> Any:
         handle = methods.get(method)
@@ -128,7 +126,7 @@ class ChangeEvents:
         parameters: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Start watching `types` (default all three); the state for the host to store."""
-        wanted = list(dict.fromkeys(types or CHANGE_TYPES))
+        wanted = list(dict.fromkeys([types] if isinstance(types, str) else types or CHANGE_TYPES))
         bad = [t for t in wanted if t not in CHANGE_TYPES]
         if bad:
             raise InvalidInputError(self._where(f"unknown event type {bad[0]!r}; expected one of {', '.join(CHANGE_TYPES)}"))
@@ -174,7 +172,7 @@ class ChangeEvents:
         if pulls:
             state["pullLatest"] = {}
             for t in pulls:
-                state["pullLatest"][t] = {"mark": await self._baseline_mark(t, params)}
+                state["pullLatest"][t] = {"mark": await self._latest.baseline(t, params)}
         custom = self._groups(wanted, "custom-pull", "pull")
         if custom:
             state["customPull"] = {}
@@ -209,7 +207,7 @@ class ChangeEvents:
         params = new["parameters"]
         events: list[dict[str, Any]] = []
         for t, entry in (new.get("pullLatest") or {}).items():
-            found, mark = await self._pull_latest(t, entry.get("mark"), params)
+            found, mark = await self._latest.pull(t, entry.get("mark"), params)
             events += found
             entry["mark"] = mark
         for name, entry in (new.get("customPull") or {}).items():
@@ -251,73 +249,6 @@ class ChangeEvents:
             records += page["records"]
         return records
 
-    def _latest_source(self, event_type: str) -> tuple[Any, bool]:
-        """(handle, ordered): pullLatestRecords (newest first) or list (no order assumed)."""
-        handle = self.model.event(event_type).methods.get("pullLatestRecords") or self.model.methods.get(
-            "pullLatestRecords"
-        )
-        if handle is not None:
-            return handle, True
-        handle = self.model.methods.get("list")
-        if handle is None:
-            raise NotSupportedError(self._where(f"{event_type} uses pull-latest-records but there is no pullLatestRecords or list"))
-        return handle, False
-
-    async def _latest_pages(
-        self, event_type: str, params: dict[str, Any]
-    ) -> tuple[bool, AsyncIterator[dict[str, Any]]]:
-        handle, ordered = self._latest_source(event_type)
-        method = "pullLatestRecords" if ordered else "list"
-        where = self.collection.where(method)
-
-        async def fetch(cursor: Any) -> dict[str, Any]:
-            raw = await self.collection._run(handle, {"cursor": cursor, "parameters": params}, params)
-            page = normalize_page(raw, where=where)
-            page["records"] = await self.collection.from_api(page["records"], params)
-            return page
-
-        return ordered, iterate_pages(fetch, where=where)
-
-    def _check_times(self, records: list[dict[str, Any]], event_type: str, where: str) -> None:
-        for record in records:
-            raw, seconds = record_time(record, event_type)
-            if seconds is None:
-                keys = " or ".join(TIME_KEYS[event_type])
-                raise InvalidOutputError(
-                    f"{where}: record {record['id']!r} has no readable {keys}; pull-latest-records needs it"
-                )
-
-    async def _baseline_mark(self, event_type: str, params: dict[str, Any]) -> dict[str, Any] | None:
-        ordered, pages = await self._latest_pages(event_type, params)
-        mark = None
-        async for page in pages:
-            self._check_times(page["records"], event_type, self._where(f"{event_type} pull-latest-records"))
-            mark = advance_high_water_mark(mark, page["records"], event_type)
-            if ordered:
-                break  # newest first: the first page holds the newest record
-        return mark
-
-    async def _pull_latest(
-        self, event_type: str, mark: dict[str, Any] | None, params: dict[str, Any]
-    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-        ordered, pages = await self._latest_pages(event_type, params)
-        fresh: dict[tuple[str, float], dict[str, Any]] = {}
-        async for page in pages:
-            records = page["records"]
-            self._check_times(records, event_type, self._where(f"{event_type} pull-latest-records"))
-            reached_old = False
-            for record in records:
-                if is_newer(record, mark, event_type):
-                    _, seconds = record_time(record, event_type)
-                    fresh.setdefault((record["id"], seconds or 0.0), record)
-                else:
-                    reached_old = True
-            if ordered and reached_old:
-                break
-        found = sorted(fresh.values(), key=lambda r: (record_time(r, event_type)[1] or 0.0))
-        events = [{"type": event_type, "record": r} for r in found]
-        return events, advance_high_water_mark(mark, found, event_type)
-
     async def _events(self, raw: Any, types: list[str], params: dict[str, Any], where: str) -> list[dict[str, Any]]:
         """Connector events -> `{type, record}` of the subscribed types, records normalised."""
         if raw is None:
@@ -344,29 +275,25 @@ class ChangeEvents:
 
     # -- webhooks ----------------------------------------------------------------------------
 
-    async def handle_webhook(self, state: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+    async def handle_webhook(self, state: Mapping[str, Any], request: IncomingRequest | Mapping[str, Any]) -> dict[str, Any]:
         """One incoming webhook call (`{query, data, headers, rawBody}`): `{events, response?, state}`."""
         new = self._state(state)
+        request = handle_inputs(request)
         hooks = new.get("webhooks") or {}
         if not hooks:
             raise InvalidInputError(self._where("this subscription has no webhook events"))
-        query = request.get("query") or {}
+        query = request["query"]
         name = query.get(WEBHOOK_GROUP_PARAM) if len(hooks) > 1 else next(iter(hooks))
         if isinstance(name, list):
             name = name[0]
         entry = hooks.get(name)
         if entry is None:
-            raise InvalidInputError(self._where(f"the webhook URL does not name one of this subscription's webhooks ({WEBHOOK_GROUP_PARAM})"))
+            raise InvalidInputError(
+                self._where(f"the webhook URL does not name one of this subscription's webhooks ({WEBHOOK_GROUP_PARAM})")
+            )
         params = new["parameters"]
         methods = self.model.event(entry["types"][0]).methods
-        inputs = {
-            "query": query,
-            "data": request.get("data"),
-            "headers": request.get("headers") or {},
-            "rawBody": request.get("rawBody"),
-            "state": entry.get("state"),
-            "parameters": params,
-        }
+        inputs = {**request, "state": entry.get("state"), "parameters": params}
         out = await self._run(methods, "handle", inputs, params)
         out = out if isinstance(out, dict) else {}
         types = [t for t in entry["types"] if t in new["types"]]

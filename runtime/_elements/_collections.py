@@ -28,6 +28,7 @@ from runtime._elements._records import (
     normalize_record,
     normalize_record_output,
 )
+from runtime._elements._sync import Blocking, sync_twins
 from runtime._errors import BadRequestError, InvalidInputError, NotSupportedError
 
 __all__ = ["COLLECTION_METHODS", "DataCollection"]
@@ -36,8 +37,18 @@ __all__ = ["COLLECTION_METHODS", "DataCollection"]
 COLLECTION_METHODS = ("list", "findById", "match", "search", "create", "update", "delete", "customFields")
 
 
+@sync_twins(
+    "list", "search", "find_by_id", "match", "create", "update", "delete", "custom_fields", "fields_schema",
+    "pages", "records", "call",
+)
 class DataCollection:
-    """One collection of one connection; every method is async and returns plain JSON."""
+    """One collection of one connection; every method is async and returns plain JSON.
+
+    Each host method has a blocking `<name>_sync` twin (`pages_sync`/`records_sync` iterate).
+    """
+
+    #: Runs the `*_sync` twins on the connection's loop (set by `bind_collection`).
+    blocking: Blocking | None = None
 
     def __init__(
         self,
@@ -76,6 +87,7 @@ class DataCollection:
             self.model.parameters,
             own,
             where=self.where(method),
+            resolvers=self.model.resolvers,
         )
 
     async def run_method(self, method: str, inputs: dict[str, Any], parameters: dict[str, Any]) -> Any:
@@ -187,7 +199,7 @@ class DataCollection:
         """Create a record from `fields` (checked against the fields schema); `{id}`."""
         params = self.parameters(parameters, method="create")
         schema = await self.fields_schema(parameters)
-        validate_write_fields(schema, fields, creating=True, where=self.where("create"))
+        validate_write_fields(schema, fields, creating=True, where=self.where("create"), resolvers=self.model.resolvers)
         api_fields = await self.to_api(fields, params)
         raw = await self.run_method("create", {"fields": api_fields}, params)
         return normalize_id_output(raw, where=self.where("create"))
@@ -197,7 +209,7 @@ class DataCollection:
         _require(id, "id", self.where("update"))
         params = self.parameters(parameters, method="update")
         schema = await self.fields_schema(parameters)
-        validate_write_fields(schema, fields, creating=False, where=self.where("update"))
+        validate_write_fields(schema, fields, creating=False, where=self.where("update"), resolvers=self.model.resolvers)
         api_fields = await self.to_api(fields, params)
         raw = await self.run_method("update", {"id": id, "fields": api_fields}, params)
         return normalize_id_output(raw, where=self.where("update"), fallback_id=str(id))
@@ -219,7 +231,7 @@ class DataCollection:
 
     # -- walking every page ---------------------------------------------------------------
 
-    def pages(
+    async def pages(
         self,
         *,
         search: Any = None,
@@ -238,7 +250,8 @@ class DataCollection:
         else:
             fetch = lambda c: self.list(cursor=c, filter=filter, parameters=parameters)  # noqa: E731
             where = self.where("list")
-        return iterate_pages(fetch, cursor=cursor, max_pages=max_pages, where=where)
+        async for page in iterate_pages(fetch, cursor=cursor, max_pages=max_pages, where=where):
+            yield page
 
     async def records(self, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
         """Every record of every page (same keyword arguments as `pages`)."""
@@ -264,9 +277,9 @@ class DataCollection:
             query = data.get("query", data.get("fields"))
             return await self.match(query if query is not None else {}, parameters=params)
         if method == "create":
-            return await self.create(data.get("fields") or {}, parameters=params)
+            return await self.create(_fields(data), parameters=params)
         if method == "update":
-            return await self.update(data.get("id"), data.get("fields") or {}, parameters=params)
+            return await self.update(data.get("id"), _fields(data), parameters=params)
         if method == "delete":
             return await self.delete(data.get("id"), parameters=params)
         if method == "customFields":
@@ -284,6 +297,12 @@ class DataCollection:
         merged = self.parameters(params, method=method)
         data.pop("parameters", None)
         return await self.run_method(method, data, merged)
+
+
+def _fields(data: Mapping[str, Any]) -> Any:
+    """The `fields` input; absent or null is no fields, anything else is checked as given."""
+    fields = data.get("fields")
+    return {} if fields is None else fields
 
 
 def _require(value: Any, name: str, where: str) -> None:

@@ -6,10 +6,12 @@ They extend the runtime's tree (runtime/_errors.py) so a host that catches `Conn
     CustomCodeError
     └── InvalidOutputError       the connector returned something of the wrong shape
         ├── RepeatingCursorError a list/search returned a cursor it had already returned
+        ├── StalledPagingError   page after page with a new cursor but no new record
         └── OutputSchemaError    an operation's output does not match outputSchema (strict mode)
     InvalidInputError
     ├── InvalidParametersError   element parameters do not match parametersSchema
-    └── InvalidFieldsError       record fields for create/update do not match the fields schema
+    ├── InvalidFieldsError       record fields for create/update do not match the fields schema
+    └── InvalidStateError        host-held state (change events, subscriptions) is not what subscribe made
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ __all__ = [
     "InvalidFieldsError",
     "InvalidOutputError",
     "InvalidParametersError",
+    "InvalidStateError",
     "OutputSchemaError",
     "RepeatingCursorError",
+    "StalledPagingError",
 ]
 
 
@@ -35,6 +39,12 @@ class RepeatingCursorError(InvalidOutputError):
     """Paging would loop forever: the connector handed back a cursor it had returned before."""
 
     key = "repeating_cursor"
+
+
+class StalledPagingError(InvalidOutputError):
+    """Paging would run forever: many pages in a row with fresh cursors but no new record."""
+
+    key = "stalled_paging"
 
 
 class OutputSchemaError(InvalidOutputError):
@@ -53,3 +63,9 @@ class InvalidFieldsError(InvalidInputError):
     """Fields given to create/update break the fields schema; names each field."""
 
     key = "invalid_fields"
+
+
+class InvalidStateError(InvalidInputError):
+    """State the host handed back is damaged or from elsewhere; names the bad path, runs nothing."""
+
+    key = "invalid_state"

@@ -15,20 +15,22 @@ asks `getEventSelector` at subscribe time; `deliver` then turns one routed paylo
 
 from __future__ import annotations
 
-import copy
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from runtime._elements._errors import InvalidOutputError
+from runtime._elements._errors import InvalidOutputError, InvalidStateError
 from runtime._elements._model import EventModel, Runner
 from runtime._elements._parameters import prepare_parameters
+from runtime._elements._state import STATE_VERSION, SUBSCRIPTION_SCHEMA, checked_state
+from runtime._elements._sync import Blocking, sync_twins
+from runtime._elements._webhooks import IncomingRequest, handle_inputs
 from runtime._elements._times import parse_time
 from runtime._errors import InvalidInputError, NotSupportedError
 
 __all__ = ["SUBSCRIPTION_VERSION", "ConnectorEvent", "next_refresh_at", "refresh_due"]
 
-SUBSCRIPTION_VERSION = 1
+SUBSCRIPTION_VERSION = STATE_VERSION
 
 
 def next_refresh_at(subscription: Mapping[str, Any]) -> float | None:
@@ -47,8 +49,11 @@ def _refresh_ms(value: Any) -> int | None:
     return None if seconds is None else int(round(seconds * 1000))
 
 
+@sync_twins("subscribe", "handle", "deliver", "refresh", "unsubscribe")
 class ConnectorEvent:
-    """One connector-level event of one connection."""
+    """One connector-level event of one connection; each method has a blocking `<name>_sync` twin."""
+
+    blocking: Blocking | None = None
 
     def __init__(self, model: EventModel, run: Runner) -> None:
         self.model = model
@@ -61,7 +66,13 @@ class ConnectorEvent:
 
     def parameters(self, call_parameters: Mapping[str, Any] | None, method: str) -> dict[str, Any]:
         """Call parameters merged with the event's own (event wins), validated."""
-        return prepare_parameters(self.model.parameters_schema, call_parameters, self.model.parameters, where=self.where(method))
+        return prepare_parameters(
+            self.model.parameters_schema,
+            call_parameters,
+            self.model.parameters,
+            where=self.where(method),
+            resolvers=self.model.resolvers,
+        )
 
     async def _run(self, method: str, inputs: dict[str, Any], params: dict[str, Any]) -> Any:
         handle = self.model.methods.get(method)
@@ -70,15 +81,10 @@ class ConnectorEvent:
         return await self._run_handle(handle, inputs, params)
 
     def _subscription(self, subscription: Any) -> dict[str, Any]:
-        if (
-            not isinstance(subscription, Mapping)
-            or subscription.get("version") != SUBSCRIPTION_VERSION
-            or subscription.get("kind") != "event"
-        ):
-            raise InvalidInputError(f"{self.where('handle')}: not an event subscription made by subscribe")
-        if subscription.get("event") != self.key:
-            raise InvalidInputError(f"{self.where('handle')}: subscription belongs to event {subscription.get('event')!r}")
-        return copy.deepcopy(dict(subscription))
+        sub = checked_state(subscription, SUBSCRIPTION_SCHEMA, what="event subscription", where=f"events/{self.key}")
+        if sub["event"] != self.key:
+            raise InvalidStateError(f"events/{self.key}: subscription belongs to event {sub['event']!r}")
+        return sub
 
     @property
     def is_global(self) -> bool:
@@ -118,21 +124,14 @@ class ConnectorEvent:
             sub["nextRefreshTimestamp"] = due
         return sub
 
-    async def handle(self, subscription: Mapping[str, Any], request: Mapping[str, Any]) -> dict[str, Any]:
+    async def handle(self, subscription: Mapping[str, Any], request: IncomingRequest | Mapping[str, Any]) -> dict[str, Any]:
         """One incoming call (`{query, data, headers, rawBody}`): `{events, response?, state}`.
 
         `state` is the next version of the whole subscription (store it).
         """
         sub = self._subscription(subscription)
         params = sub["parameters"]
-        inputs = {
-            "query": request.get("query") or {},
-            "data": request.get("data"),
-            "headers": request.get("headers") or {},
-            "rawBody": request.get("rawBody"),
-            "state": sub.get("state"),
-            "parameters": params,
-        }
+        inputs = {**handle_inputs(request), "state": sub.get("state"), "parameters": params}
         out = await self._run("handle", inputs, params)
         out = out if isinstance(out, Mapping) else {}
         events = out.get("events") or []

@@ -10,6 +10,8 @@ Writes (create/update) are checked before any request goes out:
   still counts as missing);
 - `required` applies to create only (an update sends just the fields that change).
 Every problem names the field (`fields.address.city`) and all problems are reported at once.
+Formulas inside the schema are evaluated against the fields being written first (SPEC 6.3,
+`_schema_formulas.py`), so a computed `readOnly` or `enum` counts like a literal one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from runtime._elements._errors import InvalidFieldsError
 from runtime._elements._schema import SchemaProblem, schema_problems
+from runtime._elements._schema_formulas import resolve_schema
 
 __all__ = ["merge_custom_fields", "read_only_paths", "validate_write_fields"]
 
@@ -74,10 +77,12 @@ def validate_write_fields(
     *,
     creating: bool,
     where: str,
+    resolvers: Any = None,
 ) -> None:
     """Raise InvalidFieldsError naming every field of a create/update that breaks the schema."""
     if not isinstance(fields, Mapping):
         raise InvalidFieldsError(f"{where}: fields must be an object")
+    fields_schema = resolve_schema(fields_schema, dict(fields), resolvers=resolvers)
     problems = [SchemaProblem(p, "is read-only") for p in read_only_paths(fields_schema, fields)]
     if isinstance(fields_schema, dict) and fields_schema:
         schema = dict(fields_schema)

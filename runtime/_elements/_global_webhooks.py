@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 from runtime._elements._errors import InvalidOutputError
 from runtime._elements._model import Runner
+from runtime._elements._sync import Blocking, sync_twins
+from runtime._elements._webhooks import IncomingRequest, handle_inputs
 from runtime._errors import NotSupportedError
 
 __all__ = ["GlobalWebhook", "route_global_events", "selector_key"]
@@ -26,25 +28,25 @@ def selector_key(selector: Any) -> str:
     return json.dumps(selector, sort_keys=True, separators=(",", ":"), default=str)
 
 
+@sync_twins("handle")
 class GlobalWebhook:
-    """The connector's global webhook `key`."""
+    """The connector's global webhook `key` (`handle`, and its blocking twin `handle_sync`)."""
+
+    blocking: Blocking | None = None
 
     def __init__(self, key: str, handle: Any, run: Runner) -> None:
         self.key = key
         self._handle = handle
         self._run = run
 
-    async def handle(self, request: Mapping[str, Any], *, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    async def handle(
+        self, request: IncomingRequest | Mapping[str, Any], *, parameters: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         """`{events: [{selector, payload}], response?}` for one incoming request."""
         where = f"global-webhooks/{self.key}/handle"
         if self._handle is None:
             raise NotSupportedError(f"{where}: the connector does not implement this method")
-        inputs = {
-            "query": request.get("query") or {},
-            "data": request.get("data"),
-            "headers": request.get("headers") or {},
-            "rawBody": request.get("rawBody"),
-        }
+        inputs = handle_inputs(request)
         out = await self._run(self._handle, inputs, dict(parameters) if parameters else None)
         out = out if isinstance(out, Mapping) else {}
         raw = out.get("events") or []

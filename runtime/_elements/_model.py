@@ -50,6 +50,8 @@ class CollectionModel:
     events: Mapping[str, EventTypeModel] = field(default_factory=dict)
     #: Adds the `extends` mixin parameters (formulas over the parameters so far); they win.
     extend_parameters: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    #: The host's formula resolvers ($lookup & co.) for formulas inside the schemas.
+    resolvers: Any = None
 
     def event(self, type_: str) -> EventTypeModel:
         """The configured strategy of `type_`; full-scan when the spec names none (SPEC 6.4)."""
@@ -66,6 +68,7 @@ class OperationModel:
     output_schema: Any = None
     parameters_schema: Any = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    resolvers: Any = None
 
 
 @dataclass(frozen=True)
@@ -77,3 +80,4 @@ class EventModel:
     methods: Mapping[str, Any] = field(default_factory=dict)
     parameters_schema: Any = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    resolvers: Any = None

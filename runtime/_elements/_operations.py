@@ -15,6 +15,7 @@ from runtime._elements._errors import OutputSchemaError
 from runtime._elements._model import OperationModel, Runner
 from runtime._elements._parameters import prepare_parameters
 from runtime._elements._schema import schema_problems
+from runtime._elements._sync import Blocking, sync_twins
 from runtime._errors import InvalidInputError
 
 __all__ = ["Operation"]
@@ -23,8 +24,11 @@ __all__ = ["Operation"]
 LogSink = Callable[[str, str], None]
 
 
+@sync_twins("run")
 class Operation:
-    """One operation of one connection."""
+    """One operation of one connection (`run`, and its blocking twin `run_sync`)."""
+
+    blocking: Blocking | None = None
 
     def __init__(self, model: OperationModel, run: Runner, *, log: LogSink | None = None, strict: bool = False) -> None:
         self.model = model
@@ -39,16 +43,19 @@ class Operation:
 
     async def run(self, input: Any = None, parameters: Mapping[str, Any] | None = None) -> Any:
         """Validate `input`, run the operation, check its output; the output."""
-        problems = schema_problems(self.model.input_schema, {} if input is None else input, root="input")
+        resolvers = self.model.resolvers
+        problems = schema_problems(self.model.input_schema, {} if input is None else input, root="input", resolvers=resolvers)
         if problems:
             raise InvalidInputError(
                 f"{self.where()}: invalid input: " + "; ".join(str(p) for p in problems),
                 data={"errors": [{"path": p.path, "message": p.message} for p in problems]},
             )
-        params = prepare_parameters(self.model.parameters_schema, parameters, self.model.parameters, where=self.where())
+        params = prepare_parameters(
+            self.model.parameters_schema, parameters, self.model.parameters, where=self.where(), resolvers=resolvers
+        )
         # No input given: no `input` key in the context (as with a plain method call).
         output = await self._run(self.model.run, {} if input is None else {"input": input}, params or None)
-        problems = schema_problems(self.model.output_schema, output, root="output")
+        problems = schema_problems(self.model.output_schema, output, root="output", resolvers=resolvers)
         if problems:
             if self.strict:
                 raise OutputSchemaError(

@@ -36,9 +36,9 @@ def _with_defaults(schema: Any, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def validate_parameters(schema: Any, parameters: Mapping[str, Any], *, where: str) -> None:
+def validate_parameters(schema: Any, parameters: Mapping[str, Any], *, where: str, resolvers: Any = None) -> None:
     """Raise InvalidParametersError listing every parameter that breaks `schema`."""
-    problems = schema_problems(schema, dict(parameters), root="parameters")
+    problems = schema_problems(schema, dict(parameters), root="parameters", resolvers=resolvers)
     if problems:
         raise InvalidParametersError(
             f"{where}: invalid parameters: " + "; ".join(str(p) for p in problems),
@@ -50,8 +50,9 @@ def prepare_parameters(
     schema: Any,
     *layers: Mapping[str, Any] | None,
     where: str,
+    resolvers: Any = None,
 ) -> dict[str, Any]:
     """Merge the layers (later wins), fill top-level schema defaults, validate; the result."""
     merged = _with_defaults(schema, merge_parameters(*layers))
-    validate_parameters(schema, merged, where=where)
+    validate_parameters(schema, merged, where=where, resolvers=resolvers)
     return merged

@@ -1,9 +1,9 @@
 """JSON Schema checks with error paths a connector author can read (`fields.email`, `input.items[2]`).
 
 Connector schemas are JSON Schema plus the platform's own keys (readOnly, referenceRecords,
-formulas inside). Formulas cannot be checked statically, so a sub-schema that is a formula is
-treated as "anything goes" rather than failing the whole check. Validators are cached by the
-schema's content because the same few schemas are checked on every call.
+formulas inside). Formulas are evaluated against the value being checked first
+(`_schema_formulas.py`), then the result is checked. Validators are cached by the schema's
+content because the same few schemas are checked on every call.
 """
 
 from __future__ import annotations
@@ -13,13 +13,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SchemaProblem", "format_path", "schema_problems", "strip_formulas"]
+from runtime._elements._schema_formulas import resolve_schema
 
-# JSON Schema's own `$` keywords; any other `$`-key opening an object is a formula.
-_SCHEMA_DOLLAR_KEYS = frozenset(
-    {"$ref", "$schema", "$id", "$defs", "$comment", "$anchor", "$dynamicRef", "$dynamicAnchor",
-     "$vocabulary", "$recursiveRef", "$recursiveAnchor"}
-)
+__all__ = ["SchemaProblem", "format_path", "schema_problems"]
+
 _CACHE_SIZE = 256
 _validators: OrderedDict[str, Any] = OrderedDict()
 
@@ -33,19 +30,6 @@ class SchemaProblem:
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
-
-
-def strip_formulas(schema: Any) -> Any:
-    """A copy of `schema` with every formula object replaced by `{}` (accept anything)."""
-    if isinstance(schema, dict):
-        if schema:
-            first = next(iter(schema))
-            if isinstance(first, str) and first.startswith("$") and first not in _SCHEMA_DOLLAR_KEYS:
-                return {}
-        return {k: strip_formulas(v) for k, v in schema.items()}
-    if isinstance(schema, list):
-        return [strip_formulas(v) for v in schema]
-    return schema
 
 
 def format_path(root: str, parts: Any) -> str:
@@ -67,21 +51,24 @@ def _validator(schema: dict[str, Any]) -> Any:
     if found is not None:
         _validators.move_to_end(cache_key)
         return found
-    cleaned = strip_formulas(schema)
-    cls = validator_for(cleaned)
-    validator = cls(cleaned)
+    cls = validator_for(schema)
+    validator = cls(schema)
     _validators[cache_key] = validator
     if len(_validators) > _CACHE_SIZE:
         _validators.popitem(last=False)
     return validator
 
 
-def schema_problems(schema: Any, value: Any, *, root: str) -> list[SchemaProblem]:
+def schema_problems(schema: Any, value: Any, *, root: str, resolvers: Any = None) -> list[SchemaProblem]:
     """Every way `value` breaks `schema`, each with a path under `root`; [] when it fits.
 
-    A schema that is not an object (absent, `true`) accepts everything. An invalid schema is
+    A schema that is not an object (absent, `true`) accepts everything. Formulas inside are
+    evaluated against `value` (with the host's `resolvers`, if any). An invalid schema is
     reported as a problem at `root` instead of crashing the call.
     """
+    if not isinstance(schema, dict) or not schema:
+        return []
+    schema = resolve_schema(schema, value, resolvers=resolvers)
     if not isinstance(schema, dict) or not schema:
         return []
     from jsonschema.exceptions import SchemaError

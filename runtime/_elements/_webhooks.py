@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from runtime._errors import InvalidInputError
+
 __all__ = ["HttpResponse", "IncomingRequest", "build_response", "handle_inputs", "parse_request"]
+
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_LINE_BREAK = re.compile(r"[\r\n\x00]")
 
 
 @dataclass(frozen=True)
@@ -112,22 +118,37 @@ def parse_request(request: IncomingRequest) -> dict[str, Any]:
 
 
 def handle_inputs(request: IncomingRequest | Mapping[str, Any]) -> dict[str, Any]:
-    """Inputs for handle from an IncomingRequest, or an already parsed `{query, data, ...}` dict."""
+    """Inputs for handle from an IncomingRequest, or an already parsed `{query, data, ...}` dict.
+
+    A parsed dict of the wrong shape is an InvalidInputError naming the part, not a crash.
+    """
     if isinstance(request, IncomingRequest):
         return parse_request(request)
-    return {
+    if not isinstance(request, Mapping):
+        raise InvalidInputError("a webhook request must be an object {query, data, headers, rawBody}")
+    for key in ("query", "headers"):
+        if request.get(key) is not None and not isinstance(request[key], Mapping):
+            raise InvalidInputError(f"webhook request: `{key}` must be an object")
+    if request.get("rawBody") is not None and not isinstance(request["rawBody"], str):
+        raise InvalidInputError("webhook request: `rawBody` must be a string")
+    inputs = {
         "query": dict(request.get("query") or {}),
         "data": request.get("data"),
         "headers": {str(k).lower(): v for k, v in dict(request.get("headers") or {}).items()},
         "rawBody": request.get("rawBody"),
     }
+    if request.get("rawBodyEncoding") is not None:
+        inputs["rawBodyEncoding"] = request["rawBodyEncoding"]
+    return inputs
 
 
 def build_response(response: Any) -> HttpResponse:
     """`{status, headers, data}` from a handle method as an HTTP response; 200 and no body by default.
 
     Objects and lists are sent as JSON, strings as text (unless the connector set its own
-    content type), bytes-like base64 is not guessed: connectors return text or JSON.
+    content type), bytes-like base64 is not guessed: connectors return text or JSON. Headers
+    whose name is not an HTTP token or whose value holds a line break are dropped: connector
+    code must not be able to split the host's response (header injection).
     """
     if not isinstance(response, Mapping):
         return HttpResponse()
@@ -138,7 +159,9 @@ def build_response(response: Any) -> HttpResponse:
         status = 200
     if not 100 <= status <= 599:
         status = 500
-    headers = {str(k): str(v) for k, v in dict(response.get("headers") or {}).items()}
+    raw_headers = response.get("headers")
+    items = raw_headers.items() if isinstance(raw_headers, Mapping) else ()
+    headers = {str(k): str(v) for k, v in items if _HEADER_NAME.match(str(k)) and not _LINE_BREAK.search(str(v))}
     has_type = any(k.lower() == "content-type" for k in headers)
     data = response.get("data", response.get("body"))
     if data is None:

@@ -45,6 +45,10 @@ class CallContext:
     requests: list[RequestLogEntry] = field(default_factory=list)
     credentials_changed: dict[str, Any] | None = None
 
+    def __repr__(self) -> str:  # counts only: logs may quote data and credentials are secret
+        creds = "changed" if self.credentials_changed is not None else "unchanged"
+        return f"CallContext(deadline={self.deadline!r}, logs={len(self.logs)}, requests={len(self.requests)}, credentials={creds})"
+
 
 class ExecutionHost(Protocol):
     """What executors need from the connection (implemented by `Connection`)."""

@@ -6,7 +6,7 @@ Public surface for the rest of the runtime; everything else in this package is p
 from __future__ import annotations
 
 from runtime._http._client import ApiClient, RequestLogEntry
-from runtime._http._config import ApiClientConfig, BasicAuth, RequestOptions, ResponseHandler
+from runtime._http._config import ApiClientConfig, BasicAuth, RequestOptions, ResponseHandler, compile_response_handlers
 from runtime._http._message import BASE64_BODY_KEY, FORM_BODY_KEY
 from runtime._http._redact import REDACTED, Redactor
 from runtime._http._retry import RetryPolicy, parse_retry_after
@@ -28,5 +28,6 @@ __all__ = [
     "ResponseHandler",
     "RetryPolicy",
     "SingleFlight",
+    "compile_response_handlers",
     "parse_retry_after",
 ]

@@ -16,6 +16,7 @@ Flow of one `request`:
 from __future__ import annotations
 
 import asyncio
+import base64
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -24,10 +25,10 @@ from typing import Any
 
 import httpx
 
-from runtime._errors import ApiError, ConnectionProblem
+from runtime._errors import ApiError, ConfigurationError, ConnectionProblem
 from runtime._http._config import ApiClientConfig, RequestOptions
 from runtime._http._failures import error_for_key, error_for_status, invalid_response, transport_error
-from runtime._http._message import build_request, decode_body, js_truthy, response_headers
+from runtime._http._message import build_request, decode_body, js_truthy, non_ascii_header, response_headers
 from runtime._http._redact import Redactor
 from runtime._http._retry import RetryPolicy, parse_retry_after
 from runtime._http._session import AuthSession
@@ -79,13 +80,15 @@ class ApiClient:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         rng: random.Random | None = None,
+        log: list[RequestLogEntry] | None = None,
     ) -> None:
         self.session = session
         self.http = http
         self.redactor = redactor
         self.deadline = deadline
         self.retry = retry or RetryPolicy()
-        self.log: list[RequestLogEntry] = []
+        #: every exchange, in order; pass a call's log to record straight into it
+        self.log: list[RequestLogEntry] = log if log is not None else []
         self._clock = clock
         self._sleep = sleep
         self._rng = rng
@@ -169,35 +172,46 @@ class ApiClient:
         *,
         method: str = "GET",
         headers: Mapping[str, str] | None = None,
-        body: str | None = None,
+        body: str | bytes | None = None,
+        response_encoding: str = "text",
         deadline: float | None = None,
     ) -> dict[str, Any]:
-        """The sandbox `fetch` host operation: a raw exchange on the connection's pooled client.
+        """The sandbox `fetch` (and axios) host operation: a raw exchange on the pooled client.
 
-        No makeApiClient config, no handlers, no refresh, no raising on 4xx/5xx (fetch
-        semantics); but the same pool, deadline, request log and redaction. Returns
-        ``{status, statusText, headers, body}`` with the body as text. Network failures raise
+        No makeApiClient config, no handlers, no refresh, no raising on 4xx/5xx, redirects
+        followed (fetch semantics, as in Node); but the same pool, deadline, request log and
+        redaction. Returns ``{status, statusText, headers, body}`` with the body as text, or
+        base64 when ``response_encoding == "base64"``. Network failures raise
         ConnectionProblem like `request`.
         """
         method = method.upper()
+        if not url.lower().startswith(("http://", "https://")):
+            raise ConfigurationError(
+                f"fetch needs an absolute http(s) URL, got {self.redactor.url(url)[:200]!r}", key="invalid_request"
+            )
         deadline = self.deadline if deadline is None else deadline
         timeout = self._timeout(deadline)
+        content = body.encode("utf-8") if isinstance(body, str) else body
         try:
             request = self.http.build_request(
-                method, url, headers=dict(headers or {}), content=body.encode("utf-8") if body is not None else None,
+                method, url, headers=dict(headers or {}), content=content,
                 timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            from runtime._errors import ConfigurationError
-
             raise ConfigurationError(f"fetch: invalid URL: {self.redactor.text(str(exc))}", key="invalid_request") from exc
+        except UnicodeEncodeError as exc:
+            raise non_ascii_header(dict(headers or {})) from exc
         shown_url = self.redactor.url(str(request.url))
-        response = await self._send(request, method, shown_url, deadline)
+        response = await self._send(request, method, shown_url, deadline, follow_redirects=True)
+        if response_encoding == "base64":
+            text = base64.b64encode(response.content).decode("ascii")
+        else:
+            text = response.text
         return {
             "status": response.status_code,
             "statusText": response.reason_phrase,
             "headers": response_headers(response),
-            "body": response.text,
+            "body": text,
         }
 
     @staticmethod
@@ -215,7 +229,9 @@ class ApiClient:
             return None
         return httpx.Timeout(max(left, 0.001))
 
-    async def _send(self, request: httpx.Request, method: str, shown_url: str, deadline: float | None) -> httpx.Response:
+    async def _send(
+        self, request: httpx.Request, method: str, shown_url: str, deadline: float | None, *, follow_redirects: bool = False
+    ) -> httpx.Response:
         if deadline is not None and self._clock() >= deadline:
             self.log.append(RequestLogEntry(method, shown_url, None, 0.0, "timeout"))
             raise ConnectionProblem(
@@ -223,7 +239,7 @@ class ApiClient:
             )
         started = time.perf_counter()
         try:
-            response = await self.http.send(request)
+            response = await self.http.send(request, follow_redirects=follow_redirects)
         except httpx.HTTPError as exc:
             problem = transport_error(exc, method=method, url=shown_url, redactor=self.redactor.for_request(request))
             self.log.append(RequestLogEntry(method, shown_url, None, (time.perf_counter() - started) * 1000, problem.key))

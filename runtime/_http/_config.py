@@ -7,7 +7,7 @@ formulas are compiled here too (once per credentials generation, not per request
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ __all__ = [
     "RESPONSE_TYPES",
     "RequestOptions",
     "ResponseHandler",
+    "compile_response_handlers",
     "js_string",
 ]
 
@@ -74,6 +75,43 @@ def _compile_default(value: Any, *, source: str) -> Any:
     from runtime._formulas import compile_mapping  # lazy: the formula engine is a sibling package
 
     return compile_mapping(value, source=source)
+
+
+def compile_response_handlers(
+    raw: Any, *, source: str, compile: Callable[..., Any] | None = None
+) -> tuple[ResponseHandler, ...]:
+    """Validate and compile a `responseHandlers` list (SPEC 4), unevaluated: they need `response`.
+
+    The loader calls this once per mapping makeApiClient (so a bad handler fails `validate`);
+    `ApiClientConfig.from_output` calls it for what a JS makeApiClient returns. ``compile(value,
+    source=...)`` defaults to ``runtime._formulas.compile_mapping``. Errors are SpecErrors naming
+    ``source`` and the handler's field (``responseHandlers[1].match``).
+    """
+    if raw is None:
+        return ()
+    comp = compile or _compile_default
+    if not isinstance(raw, (list, tuple)):
+        raise SpecError(source, "responseHandlers", f"must be a list, got {type(raw).__name__}")
+    handlers: list[ResponseHandler] = []
+    for i, h in enumerate(raw):
+        path = f"responseHandlers[{i}]"
+        if not isinstance(h, Mapping):
+            raise SpecError(source, path, f"must be an object, got {type(h).__name__}")
+        if "match" not in h:
+            raise SpecError(source, f"{path}.match", "is required")
+        error = h.get("error")
+        if error is not None and not isinstance(error, Mapping):
+            raise SpecError(source, f"{path}.error", "must be an object with message, key, data")
+        is_success = h.get("isSuccess", error is None)
+        handlers.append(
+            ResponseHandler(
+                match=comp(h["match"], source=f"{source}: {path}.match"),
+                is_success=comp(is_success, source=f"{source}: {path}.isSuccess"),
+                data=comp(h["data"], source=f"{source}: {path}.data") if "data" in h else None,
+                error=comp(error, source=f"{source}: {path}.error") if error is not None else None,
+            )
+        )
+    return tuple(handlers)
 
 
 def _headers(value: Any, *, source: str, path: str) -> dict[str, str]:
@@ -147,48 +185,28 @@ class ApiClientConfig:
         *,
         source: str,
         compile: Callable[..., Any] | None = None,
+        response_handlers: Sequence[ResponseHandler] | None = None,
     ) -> ApiClientConfig:
         """Validate what `makeApiClient` returned; errors are SpecErrors naming ``source`` + field.
 
-        ``compile`` (default ``runtime._formulas.compile_mapping``) compiles the handler
-        formulas; the caller must hand them over *unevaluated* (they need `response`).
+        ``response_handlers``: handlers compiled at load time (a mapping makeApiClient keeps
+        them apart, see `compile_response_handlers`); when None, the ``responseHandlers`` of
+        ``value`` (what a JS makeApiClient returned) are compiled here with ``compile``.
         Unknown top-level keys are ignored, as the platform does.
         """
         if value is None:
             value = {}
         if not isinstance(value, Mapping):
             raise SpecError(source, None, f"makeApiClient must return an object, got {type(value).__name__}")
-        comp = compile or _compile_default
-        handlers_raw = value.get("responseHandlers")
-        handlers: list[ResponseHandler] = []
-        if handlers_raw is not None:
-            if not isinstance(handlers_raw, (list, tuple)):
-                raise SpecError(source, "responseHandlers", "must be a list")
-            for i, h in enumerate(handlers_raw):
-                path = f"responseHandlers[{i}]"
-                if not isinstance(h, Mapping):
-                    raise SpecError(source, path, f"must be an object, got {type(h).__name__}")
-                if "match" not in h:
-                    raise SpecError(source, f"{path}.match", "is required")
-                error = h.get("error")
-                if error is not None and not isinstance(error, Mapping):
-                    raise SpecError(source, f"{path}.error", "must be an object with message, key, data")
-                is_success = h.get("isSuccess", error is None)
-                handlers.append(
-                    ResponseHandler(
-                        match=comp(h["match"], source=f"{source}: {path}.match"),
-                        is_success=comp(is_success, source=f"{source}: {path}.isSuccess"),
-                        data=comp(h["data"], source=f"{source}: {path}.data") if "data" in h else None,
-                        error=comp(error, source=f"{source}: {path}.error") if error is not None else None,
-                    )
-                )
+        if response_handlers is None:
+            response_handlers = compile_response_handlers(value.get("responseHandlers"), source=source, compile=compile)
         query_key = "query" if value.get("query") is not None else "defaultQueryParameters"
         return cls(
             base_uri=_base_uri(value, source=source),
             headers=_headers(value.get("headers"), source=source, path="headers"),
             query=_query(value.get(query_key), source=source, path=query_key),
             auth=BasicAuth.parse(value.get("auth"), source=source, path="auth"),
-            response_handlers=tuple(handlers),
+            response_handlers=tuple(response_handlers),
         )
 
 

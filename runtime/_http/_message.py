@@ -30,12 +30,14 @@ from runtime._http._config import ApiClientConfig, BasicAuth, RequestOptions, js
 __all__ = [
     "BASE64_BODY_KEY",
     "FORM_BODY_KEY",
+    "basic_auth_header",
     "build_request",
     "decode_body",
     "encode_body",
     "is_json_content_type",
     "join_url",
     "js_truthy",
+    "non_ascii_header",
     "query_items",
     "response_headers",
 ]
@@ -153,7 +155,8 @@ def encode_body(data: Any, headers: dict[str, str]) -> bytes | None:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def _basic(auth: BasicAuth) -> str:
+def basic_auth_header(auth: BasicAuth) -> str:
+    """The `Authorization: Basic ...` value for `auth` (the one place it is encoded)."""
     token = base64.b64encode(f"{auth.username}:{auth.password}".encode()).decode("ascii")
     return f"Basic {token}"
 
@@ -181,7 +184,7 @@ def build_request(
     if auth is not None:
         for k in [k for k in merged_headers if k.lower() == "authorization"]:
             del merged_headers[k]
-        merged_headers["Authorization"] = _basic(auth)
+        merged_headers["Authorization"] = basic_auth_header(auth)
     content = encode_body(data, merged_headers)
     params = query_items(config.query, options.query, query)
     if params and "?" in url:
@@ -205,6 +208,20 @@ def build_request(
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise ConfigurationError(f"invalid request URL: {exc}", key="invalid_request") from exc
+    except UnicodeEncodeError as exc:
+        raise non_ascii_header(merged_headers) from exc
+
+
+def non_ascii_header(headers: Mapping[str, Any]) -> ConfigurationError:
+    """The error for a header httpx cannot encode (HTTP headers are ASCII; Node refuses them too).
+
+    Names the header, never its value: the value is usually a credential.
+    """
+    bad = [name for name, value in headers.items() if not (str(name) + str(value)).isascii()]
+    which = f"header {bad[0]!r}" if bad else "a header"
+    return ConfigurationError(
+        f"{which} holds non-ASCII characters, which cannot be sent in an HTTP header", key="invalid_request"
+    )
 
 
 def is_json_content_type(content_type: str | None) -> bool:

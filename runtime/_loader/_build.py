@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from runtime._errors import ConnectorError, FormulaError
+from runtime._errors import ConnectorError, FormulaError, SpecError
 from runtime._loader._impl import (
     GraphqlMapping,
     MethodImpl,
@@ -147,7 +147,8 @@ class _Builder:
         self.out = Built()
         self._listings: dict[str, tuple[list[str], list[str]]] = {}
         self._yaml: dict[str, Any] = {}
-        self._compiled: dict[tuple[str, str, bool], MethodImpl | None] = {}
+        self._compiled: dict[tuple[str, str, bool, bool], MethodImpl | None] = {}
+        self._failed: set[tuple[str, str, str]] = set()  # (file, field prefix, method key) that did not resolve
         self._formulas: Any = None
         self._sandbox: Any = None
 
@@ -187,8 +188,16 @@ class _Builder:
         return name in self.listing(folder)[1]
 
     def read_text(self, rel: str) -> str | None:
+        path = self._abs(rel)
         try:
-            return self._abs(rel).read_text(encoding="utf-8")
+            inside = path.resolve().is_relative_to(self.root.resolve())
+        except (OSError, RuntimeError):  # a symlink loop
+            inside = False
+        if not inside:  # a symlink must not smuggle a host file into a mapping's output
+            self.error(rel, None, "is a link to a file outside the connector directory")
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
             self.error(rel, None, "file is not UTF-8 text")
         except OSError as exc:
@@ -210,6 +219,11 @@ class _Builder:
                 self.error(rel, None, f"invalid YAML: {what or 'syntax error'}", line=mark.line + 1 if mark else None)
             except yaml.YAMLError as exc:
                 self.error(rel, None, f"invalid YAML: {exc}")
+            else:
+                problem = _yaml_shape_problem(value)
+                if problem is not None:
+                    self.error(rel, None, problem)
+                    value = _INVALID
         self._yaml[rel] = value
         return value
 
@@ -418,7 +432,8 @@ class _Builder:
             )
 
     def check_auth_methods(self, auth_type: str | None, methods: Mapping[str, MethodImpl], where: _Where) -> None:
-        if auth_type != "proxy" and "makeApiClient" not in methods:
+        failed = (where.file, where.prefix, "makeApiClient") in self._failed
+        if auth_type != "proxy" and "makeApiClient" not in methods and not failed:
             self.error(
                 where.file,
                 where.field("makeApiClient"),
@@ -724,7 +739,15 @@ class _Builder:
                         found.append((f"{folder}/{name}", st[0], st[1], group))
         return found
 
-    def resolve_method(
+    def resolve_method(self, where: _Where, field: str | None, key: str, *args: Any, **kwargs: Any) -> MethodImpl | None:
+        """`_resolve_method`, remembering failures: a required method that exists but is broken
+        is reported once, not also as missing."""
+        impl = self._resolve_method(where, field, key, *args, **kwargs)
+        if impl is None:
+            self._failed.add((where.file, where.prefix, key))
+        return impl
+
+    def _resolve_method(
         self,
         where: _Where,
         field: str | None,
@@ -853,7 +876,7 @@ class _Builder:
 
     def compile_file(self, rel: str, kind: str, key: str, *, rest_test: bool) -> MethodImpl | None:
         """Compile one implementation file once, however many elements or options use it."""
-        cache_key = (rel, kind, rest_test)
+        cache_key = (rel, kind, rest_test, key == "makeApiClient")  # makeApiClient keeps its handlers apart
         if cache_key in self._compiled:
             cached = self._compiled[cache_key]
             if cached is None or cached.key == key:
@@ -888,11 +911,15 @@ class _Builder:
         if kind == "mapping" and rest_test and isinstance(value, dict) and "path" in value and "method" in value:
             kind = "rest-api-mapping"  # SPEC 3: a `test` mapping holding path+method is a REST call
         if kind == "mapping":
+            handlers = None
+            if key == "makeApiClient" and isinstance(value, dict) and value.get("responseHandlers") is not None:
+                handlers = self.response_handlers(value["responseHandlers"], file, field)
+                value = {k: v for k, v in value.items() if k != "responseHandlers"}
             program = self.program(value, file, field)
-            return (
-                None
-                if program is None
-                else MethodImpl(kind="mapping", key=key, file=file, program=program, source_kind=source_kind)
+            if program is None or handlers is _INVALID:
+                return None
+            return MethodImpl(
+                kind="mapping", key=key, file=file, program=program, source_kind=source_kind, response_handlers=handlers
             )
         if not isinstance(value, dict):
             self.error(file, field, f"a {kind} must be an object")
@@ -920,6 +947,29 @@ class _Builder:
             )
         self.error(file, field, f"{kind} cannot be written as a mapping")
         return None
+
+    def response_handlers(self, raw: Any, file: str, field: str | None) -> Any:
+        """A mapping makeApiClient's `responseHandlers`, compiled now (they are evaluated per
+        response with `response`, so they stay out of the method's program); `_INVALID` after
+        recording problems."""
+        from runtime._http import compile_response_handlers
+
+        before = len(self.out.problems)
+        where = _join(field, "responseHandlers")
+
+        def compile(value: Any, *, source: str) -> Any:
+            path = source.rpartition(": ")[2]  # `responseHandlers[0].match`
+            program = self.program(value, file, _join(field, path))
+            return _INVALID if program is None else program
+
+        try:
+            handlers = compile_response_handlers(raw, source=file, compile=compile)
+        except SpecError as exc:
+            self.error(file, _join(field, exc.field) if exc.field else where, exc.problem)
+            return _INVALID
+        if any(p.severity == "error" for p in self.out.problems[before:]):
+            return _INVALID
+        return handlers
 
     def _part(self, value: dict[str, Any], name: str, file: str, field: str | None) -> tuple[bool, Any]:
         """(ok, compiled Program or None when absent) for one mapping part of a request file."""
@@ -1020,6 +1070,56 @@ class _Builder:
 
 
 # ---------------------------------------------------------------------- helpers
+#: Bounds on a parsed YAML file, aliases expanded: real specs and mappings stay far below;
+#: beyond them are alias bombs (`&a [*a, *a, ...]` nested) and cycles, which would hang or
+#: overflow the stack of everything that walks the value (compiler, pydantic, JSON output).
+MAX_YAML_DEPTH = 200
+MAX_YAML_VALUES = 1_000_000
+
+
+class _YamlTooLarge(Exception):
+    pass
+
+
+def _yaml_shape_problem(value: Any) -> str | None:
+    """Why `value` (fresh from the YAML parser) is unsafe to use, or None.
+
+    Counts values as if every alias were expanded, memoised per node so the walk itself stays
+    linear in the file's size: (expanded values, height) of each list and mapping.
+    """
+    seen: dict[int, tuple[int, int]] = {}
+
+    def walk(node: Any, depth: int) -> tuple[int, int]:
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            return 1, 0
+        known = seen.get(id(node))
+        if known is not None:
+            if depth + known[1] > MAX_YAML_DEPTH:
+                raise _YamlTooLarge(f"nested more than {MAX_YAML_DEPTH} levels deep (or an alias refers to itself)")
+            return known
+        if depth >= MAX_YAML_DEPTH:
+            raise _YamlTooLarge(f"nested more than {MAX_YAML_DEPTH} levels deep (or an alias refers to itself)")
+        size, height = 1, 0
+        for child in children:
+            child_size, child_height = walk(child, depth + 1)
+            size += child_size
+            height = max(height, child_height + 1)
+            if size > MAX_YAML_VALUES:
+                raise _YamlTooLarge(f"expands to more than {MAX_YAML_VALUES} values (YAML aliases?)")
+        seen[id(node)] = (size, height)
+        return size, height
+
+    try:
+        walk(value, 0)
+    except _YamlTooLarge as exc:
+        return f"YAML too large: {exc}"
+    return None
+
+
 def _basenames(key: str, prefixes: Sequence[str]) -> list[str]:
     names = []
     for prefix in prefixes:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
+
+from runtime._spec import MethodKind
 
 if TYPE_CHECKING:  # the real types; the loader only passes them through
     from runtime._formulas import Program
+    from runtime._http import ResponseHandler
     from sandbox import Module
 
 __all__ = [
@@ -26,14 +29,6 @@ __all__ = [
     "RestMapping",
 ]
 
-MethodKind = Literal[
-    "javascript",
-    "mapping",
-    "rest-api-mapping",
-    "graphql-api-mapping",
-    "operation-mapping",
-    "not-supported",
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +83,9 @@ class MethodImpl:
     graphql: GraphqlMapping | None = None
     operation: OperationMapping | None = None
     source_kind: str | None = None
+    #: a mapping makeApiClient's `responseHandlers`, compiled but kept out of `program`: they
+    #: are evaluated per response (with `response`), not with the method's context
+    response_handlers: tuple[ResponseHandler, ...] | None = None
 
     def describe(self) -> dict[str, Any]:
         """JSON summary for `inspect`."""
@@ -100,6 +98,8 @@ class MethodImpl:
             out["request"] = "graphql"
         if self.operation is not None:
             out["operationKey"] = self.operation.operation_key
+        if self.response_handlers:
+            out["responseHandlers"] = len(self.response_handlers)
         return out
 
 

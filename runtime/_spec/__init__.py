@@ -25,6 +25,7 @@ from runtime._spec._models import (
     EventSpec,
     ExtendsSpec,
     GlobalWebhookSpec,
+    MethodKind,
     MethodSpec,
     OperationSpec,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "GLOBAL_WEBHOOK_METHOD_KEYS",
     "GlobalWebhookSpec",
     "IMPLEMENTATION_TYPES",
+    "MethodKind",
     "MethodSpec",
     "OPERATION_METHOD_KEYS",
     "OperationSpec",

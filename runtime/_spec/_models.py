@@ -13,7 +13,7 @@ are accepted on input.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
@@ -37,19 +37,21 @@ __all__ = [
     "EventSpec",
     "ExtendsSpec",
     "GlobalWebhookSpec",
+    "MethodKind",
     "MethodSpec",
     "OperationSpec",
 ]
 
-#: implementationType values of SPEC 1.1.
-IMPLEMENTATION_TYPES: tuple[str, ...] = (
+#: implementationType values of SPEC 1.1 (the type and the tuple of its values).
+MethodKind = Literal[
     "javascript",
     "mapping",
     "rest-api-mapping",
     "graphql-api-mapping",
     "operation-mapping",
     "not-supported",
-)
+]
+IMPLEMENTATION_TYPES: tuple[str, ...] = get_args(MethodKind)
 
 #: auth `type` values (SPEC 3; `membrane-token` is the newer name of integration-app-token).
 AUTH_TYPES: tuple[str, ...] = (

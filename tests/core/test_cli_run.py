@@ -96,10 +96,21 @@ def test_run_errors_are_one_json_object(capsys: Any, tmp_path: Path, fake_api: A
         (["auth/test", "--connection", '{"credential": {}}'], "invalid_input"),
         (["nonsense"], "invalid_input"),
         (["data/nope/list"], "invalid_spec"),
+        (["auth/test", "--connection", '{"authOptionKey": 5}'], "invalid_input"),
+        (["auth/test", "--input", "@BINARY"], "invalid_input"),
+        (["auth/test", "--input", "@DEEP"], "invalid_input"),
+        (["auth/test", "--time-limit", "abc"], "invalid_input"),
+        (["auth/test", "--time-limit", "nan"], "invalid_input"),
+        (["auth/test", "--time-limit", "inf"], "invalid_input"),
+        (["auth/test", "--time-limit", "-1"], "invalid_input"),
+        (["auth/test", "--memory-limit", "0.001"], "invalid_input"),
     ],
 )
-def test_run_bad_arguments_never_print_a_traceback(capsys: Any, argv: list[str], key: str) -> None:
-    code, out = cli(capsys, str(connector_path("apikey")), *argv)
+def test_run_bad_arguments_never_print_a_traceback(capsys: Any, tmp_path: Path, argv: list[str], key: str) -> None:
+    (tmp_path / "binary.json").write_bytes(b"\xff\xfe{}")
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    files = {"@BINARY": f"@{tmp_path / 'binary.json'}", "@DEEP": f"@{tmp_path / 'deep.json'}"}
+    code, out = cli(capsys, str(connector_path("apikey")), *[files.get(a, a) for a in argv])
     assert code == 1
     assert out["error"]["key"] == key
 
@@ -133,3 +144,47 @@ def test_run_as_a_subprocess(tmp_path: Path, fake_api: Any) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == {"output": {"greeting": "Hello, CLI", "hasCredentials": True}, "logs": []}
     assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_run_strict_flag(capsys: Any, tmp_path: Path, fake_api: Any, strict: bool) -> None:
+    conn = connection_file(tmp_path, connectorParameters={"baseUri": fake_api.url}, credentials={"apiKey": fake_api.api_key})
+    flags = ["--strict"] if strict else []
+    code, out = cli(capsys, str(connector_path("apikey")), "operations/sloppy/run", "--connection", conn, *flags)
+    if strict:
+        assert code == 1 and out["error"]["key"] == "output_schema_mismatch"
+    else:
+        assert code == 0 and out["output"] == {"total": 3}
+        assert any("output.count" in e["message"] for e in out["logs"])
+
+
+def test_run_internal_error_hides_connection_values(capsys: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from runtime._cli import run as run_cmd
+
+    def boom(args: Any) -> Any:
+        raise RuntimeError("bug while handling apiKey=very-secret-key-42")
+
+    monkeypatch.setattr(run_cmd, "_execute", boom)
+    conn = connection_file(tmp_path, credentials={"apiKey": "very-secret-key-42"})
+    code, out = cli(capsys, str(connector_path("apikey")), "auth/test", "--connection", conn)
+    assert code == 1 and out["error"]["type"] == "internal"
+    assert "very-secret-key-42" not in json.dumps(out) and "RuntimeError" in out["error"]["message"]
+
+
+@pytest.mark.parametrize("command", ["run", "validate", "inspect"])
+def test_a_closed_stdout_is_no_traceback(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Closed:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            raise OSError("no file descriptor")
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    # each prints something on stdout: an error, the problems of an empty folder, the connector
+    target = tmp_path if command == "validate" else connector_path("apikey")
+    argv = [command, str(target)] + (["nonsense"] if command == "run" else [])
+    assert main(argv) == 1

@@ -58,7 +58,9 @@ def test_oauth2_code_flow_with_pkce_then_refresh_rotation_on_401(fake_api: Any) 
             assert result.credentials is not None
             assert result.credentials["refresh_token"] != creds["refresh_token"]
             assert stored_creds[-1] == result.credentials == conn.credentials
-            assert [e.status for e in result.requests] == [401, 200]
+            # the refresh's token request is part of the call's request log, between the two tries
+            assert [(e.method, e.status) for e in result.requests] == [("GET", 401), ("POST", 200), ("GET", 200)]
+            assert result.requests[1].url.endswith("/oauth2/token")
 
     run(main())
     token_calls = fake_api.requests_to("/oauth2/token")

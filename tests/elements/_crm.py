@@ -14,6 +14,7 @@ Built on the project's fake API server (`tests.fakeapi._server.FakeApi`: real HT
     DELETE /crm/<res>/<id>                204
     GET    /crm/<res>/changes?since=      {events: [{seq, type, record}], last}  (custom-pull feed)
     GET    /crm/properties                custom fields schema
+    POST   /                              GraphQL {query, variables}: `tasks(cursor)`, `task(id)`, `createTask(title)`
     POST   /crm/webhooks                  {url, resource} -> {id, secret, expiresAt}
     POST   /crm/webhooks/<id>/renew       {expiresAt}
     DELETE /crm/webhooks/<id>             204
@@ -112,7 +113,8 @@ class Crm(FakeApi):
             with self.lock:
                 self.requests.append(request)
             return Reply.json({"ok": True})
-        if parts[:1] != ["crm"]:
+        graphql = not parts and request.method == "POST"  # graphql-api-mapping posts to the base URI
+        if parts[:1] != ["crm"] and not graphql:
             return super().handle(request)
         with self.lock:
             self.requests.append(request)
@@ -145,6 +147,8 @@ class Crm(FakeApi):
             return Reply.json({"properties": {"cf_score": {"type": "integer", "title": "Score"}}})
         if parts[:1] == ["webhooks"]:
             return self._webhooks(req, parts[1:])
+        if not parts:
+            return self._graphql(req.json() or {})
         res = parts[0] if parts else ""
         if res not in self.data:
             return Reply.json({"error": "not_found"}, 404)
@@ -188,6 +192,23 @@ class Crm(FakeApi):
             self.remove(res, rid)
             return Reply(204)
         return Reply.json({"error": "method_not_allowed"}, 405)
+
+    def _graphql(self, body: dict[str, Any]) -> Reply:
+        """A toy GraphQL endpoint: picks the operation by the field the query asks for."""
+        query, variables = str(body.get("query") or ""), body.get("variables") or {}
+        tasks = self.data["tasks"]
+        if "createTask(" in query:
+            rec = self.add("tasks", title=variables["title"])
+            return Reply.json({"data": {"createTask": {"id": str(rec["id"])}}})
+        if "task(" in query:
+            rec = tasks.get(str(variables.get("id")))
+            return Reply.json({"data": {"task": rec}} if rec else {"data": {"task": None}, "errors": [{"message": "not found"}]})
+        if "tasks(" in query:
+            start = int(variables.get("cursor") or 0)
+            ordered = sorted(tasks.values(), key=lambda r: r["id"])
+            chunk, end = ordered[start : start + self.page_size], start + self.page_size
+            return Reply.json({"data": {"tasks": {"nodes": chunk, "next": str(end) if end < len(ordered) else None}}})
+        return Reply.json({"errors": [{"message": "unknown query"}]}, 400)
 
     def _webhooks(self, req: RecordedRequest, rest: list[str]) -> Reply:
         expires = int((_EPOCH + timedelta(days=7)).timestamp() * 1000)

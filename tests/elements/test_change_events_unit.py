@@ -90,8 +90,10 @@ def test_pull_latest_records_keeps_a_high_water_mark_across_restarts() -> None:
     store.calls.clear()
     out = run(fresh(store, events, **methods).pull(state))
     assert kinds(out) == [("updated", f"new{i}") for i in range(5)]  # oldest first
-    # newest first, so the walk stops at the first page holding an old record
-    assert store.calls == [("pullLatestRecords", None), ("pullLatestRecords", "2"), ("pullLatestRecords", "4")]
+    # newest first, so the walk stops at the first page holding a record OLDER than the mark
+    # (page "4" ends with old2, exactly at the mark: a same-time record may still follow)
+    assert store.calls == [("pullLatestRecords", None), ("pullLatestRecords", "2"), ("pullLatestRecords", "4"),
+                           ("pullLatestRecords", "6")]
 
     state = roundtrip(out["state"])
     assert run(fresh(store, events, **methods).pull(state))["events"] == []
@@ -202,3 +204,50 @@ def test_a_failed_subscribe_unregisters_the_webhooks_it_already_made() -> None:
     with pytest.raises(InvalidInputError, match="second hook"):
         run(fresh(Store(), events).subscribe(types=["created", "deleted"], webhook_uri="https://h/"))
     assert log == ["subscribe created", "unsubscribe {'hook': 1}"]
+
+
+def test_pull_latest_baseline_skips_leading_empty_pages() -> None:
+    """An API whose newest-first feed opens with an empty page must not make every old record "new"."""
+    store = Store(page_size=2)
+    for i in range(3):
+        store.put(f"old{i}")
+
+    async def latest(inputs: Any, params: Any) -> Any:
+        if inputs.get("cursor") is None:
+            return {"records": [], "cursor": "0"}
+        return await store.latest({"cursor": None if inputs["cursor"] == "0" else inputs["cursor"]}, params)
+
+    events = {"updated": EventTypeModel("updated", "pull-latest-records")}
+    state = roundtrip(run(fresh(store, events, pullLatestRecords=latest).subscribe(types=["updated"])))
+    assert state["pullLatest"]["updated"]["mark"] is not None
+    store.put("new")
+    assert kinds(run(fresh(store, events, pullLatestRecords=latest).pull(state))) == [("updated", "new")]
+
+
+def test_pull_latest_records_sharing_a_timestamp_across_pages_are_not_new() -> None:
+    """Three records at the same second, two per page: the baseline must see all three."""
+    same = "2024-01-01T00:00:00Z"
+    records = [{"id": rid, "updatedTime": same} for rid in ("c", "b", "a")]
+    pages = {None: {"records": records[:2], "cursor": "2"}, "2": {"records": records[2:]}}
+
+    async def latest(inputs: Any, params: Any) -> Any:
+        return pages[inputs.get("cursor")]
+
+    events = {"updated": EventTypeModel("updated", "pull-latest-records")}
+    state = roundtrip(run(fresh(Store(), events, pullLatestRecords=latest).subscribe(types=["updated"])))
+    assert sorted(state["pullLatest"]["updated"]["mark"]["ids"]) == ["a", "b", "c"]
+    assert run(fresh(Store(), events, pullLatestRecords=latest).pull(state))["events"] == []
+    # a fourth record at that same second, listed after one already seen, is still found
+    pages[None] = {"records": [records[0], {"id": "d", "updatedTime": same}], "cursor": "2"}
+    pages["2"] = {"records": records[1:]}
+    out = run(fresh(Store(), events, pullLatestRecords=latest).pull(state))
+    assert kinds(out) == [("updated", "d")]
+
+
+def test_subscribe_types_one_name_or_a_list_and_unknown_names_refused() -> None:
+    from runtime._errors import InvalidInputError
+
+    store = Store()
+    assert run(fresh(store, {}).subscribe(types="deleted"))["types"] == ["deleted"]
+    with pytest.raises(InvalidInputError, match="unknown event type 'archived'"):
+        run(fresh(store, {}).subscribe(types=["created", "archived"]))

@@ -138,6 +138,26 @@ def test_mapping_and_operation_mapping_collections(crm: Crm, connect: Any) -> No
     assert out["note"]["id"].isdigit() and crm.data["contacts"][out["note"]["id"]]["email"] == "n@x.io"
 
 
+def test_graphql_mapping_collection(crm: Crm, connect: Any) -> None:
+    for title in ("a", "b", "c"):
+        crm.add("tasks", title=title)
+
+    async def scenario() -> Any:
+        async with connect() as conn:
+            pages = [p async for p in collection(conn, "gql-tasks").pages()]
+            created = (await conn.call("data/gql-tasks/create", {"fields": {"title": "d"}})).output
+            found = (await conn.call("data/gql-tasks/find-by-id", {"id": created["id"]})).output
+            with pytest.raises(InvalidFieldsError):
+                await conn.call("data/gql-tasks/create", {"fields": {"title": 5}})
+            return pages, created, found
+
+    pages, created, found = arun(scenario())
+    assert [[r["name"] for r in p["records"]] for p in pages] == [["a", "b"], ["c"]]
+    assert pages[0]["records"][0]["id"] == str(crm.data["tasks"]["101"]["id"]) and pages[0]["cursor"] == "2"
+    assert found == {"record": {"id": created["id"], "name": "d"}}
+    assert crm.requests_to("/")[-1].json()["variables"] == {"id": created["id"]}
+
+
 def test_mixin_parameters_reach_the_api_and_are_validated(crm: Crm, connect: Any) -> None:
     crm.add("tasks", title="a")
     crm.add("tasks", title="b")

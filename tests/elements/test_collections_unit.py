@@ -128,3 +128,13 @@ def test_records_iterator_follows_cursors_and_refuses_repeats() -> None:
 
     with pytest.raises(RepeatingCursorError, match="data/contacts/search"):
         run(walk())
+
+
+@pytest.mark.parametrize("fields", [[], "", 0, False, ["a"]])
+def test_fields_that_are_not_an_object_are_refused_not_emptied(fields: Any) -> None:
+    calls, m = recorder()
+    col = collection({"create": m("create", {"id": 1}), "update": m("update", {"id": 1})})
+    for method, extra in (("create", {}), ("update", {"id": "1"})):
+        with pytest.raises(InvalidFieldsError, match="fields must be an object"):
+            run(col.call(method, {"fields": fields, **extra}))
+    assert calls == []

@@ -149,7 +149,7 @@ def test_connector_event_webhook_lifecycle(crm: Crm, connect: Any) -> None:
 
     wrong = on_new_connection(connect, lambda c: handle_webhook_request(c, {"kind": "nope"}, **delivery))
     assert isinstance(wrong.error, InvalidInputError) and wrong.response.status == 400
-    assert wrong.response.json() == {"error": {"type": "configuration", "key": "invalid_input"}}
+    assert wrong.response.json() == {"error": {"type": "configuration", "key": "invalid_state"}}
 
     refreshed = on_new_connection(connect, lambda c: event(c, "contact-created").refresh(sub, force=True))
     assert refreshed["state"]["renewed"] is True and refreshed["nextRefreshTimestamp"] > sub["nextRefreshTimestamp"]
@@ -165,11 +165,13 @@ def test_global_webhook_routes_events_to_two_connections(crm: Crm, connect: Any)
         async with connect(teamId="team-a") as conn_a, connect(teamId="team-b") as conn_b, connect() as app:
             sub_a = stored(await event(conn_a, "team-message").subscribe())
             sub_b = stored(await event(conn_b, "team-message").subscribe())
+            damaged = {k: v for k, v in sub_b.items() if k != "parameters"}  # a third, broken stored row
             body = {"messages": [{"teamId": "team-a", "text": "hi a"}, {"teamId": "team-b", "text": "hi b"},
                                  {"teamId": "team-z", "text": "nobody"}, {"teamId": "team-a", "text": "again"}]}
             httpx.post(f"{crm.url}/host/global", json=body)
             delivery = last_delivery(crm, "/host/global")
-            result = await handle_global_webhook_request(app, "app-events", [(conn_a, sub_a), (conn_b, sub_b)], **delivery)
+            pairs = [(conn_a, sub_a), (conn_b, damaged), (conn_b, sub_b), (conn_b, "garbage")]
+            result = await handle_global_webhook_request(app, "app-events", pairs, **delivery)
             challenge = (await app.call("global-webhooks/app-events/handle", {"query": {"challenge": "xyz"}})).output
             return sub_a, sub_b, result, (conn_a, conn_b), challenge
 
@@ -177,11 +179,13 @@ def test_global_webhook_routes_events_to_two_connections(crm: Crm, connect: Any)
     assert (sub_a["globalWebhookKey"], sub_a["globalWebhookEventSelector"]) == ("app-events", "team-a")
     assert sub_b["globalWebhookEventSelector"] == "team-b"
     assert result.error is None and result.response.json() == {"accepted": 4}
-    got = [(d.owner, d.events) for d in result.deliveries]
+    got = [(d.owner, d.events, (d.subscription or {}).get("state"), d.error and d.error.key) for d in result.deliveries]
     assert got == [
-        (conn_a, [{"text": "hi a", "team": "team-a"}]),
-        (conn_b, [{"text": "hi b", "team": "team-b"}]),
-        (conn_a, [{"text": "again", "team": "team-a"}]),
+        # both payloads for team-a in one delivery, the state threaded through them (not two rival states)
+        (conn_a, [{"text": "hi a", "team": "team-a"}, {"text": "again", "team": "team-a"}], {"received": 2}, None),
+        (conn_b, [], None, "invalid_state"),  # the damaged row fails alone...
+        (conn_b, [{"text": "hi b", "team": "team-b"}], {"received": 1}, None),  # ...the good one still gets its event
+        (conn_b, [], None, "invalid_state"),
     ]
     assert result.unrouted == [{"selector": "team-z", "payload": {"teamId": "team-z", "text": "nobody"}}]
     assert challenge == {"events": [], "response": {"status": 200, "data": "xyz"}}

@@ -75,3 +75,58 @@ def test_parameters_merge_with_the_collection_winning_and_defaults_filled() -> N
         prepare_parameters(schema, {"limit": "many"}, where="data/c/list")
     assert "parameters.path: is required" in str(info.value)
     assert "parameters.limit: is a string, expected integer" in str(info.value)
+
+
+# -- formulas inside schemas (SPEC 6.3): evaluated against the value the schema describes --------
+
+DYNAMIC = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "kind": {"type": "string"},
+        "locked": {"type": "boolean"},
+        "stage": {
+            "type": "string",
+            "enum": {"$case": {"cases": [{"filter": {"$eval": {"$var": "$.kind"}, "is": "task"}, "value": ["open", "done"]}],
+                               "default": ["new", "won", "lost"]}},
+        },
+        "secret": {"type": "string", "readOnly": {"$eval": {"$var": "locked"}, "is": True}},
+        "owner": {"type": "string", "enum": {"$lookup": {"collection": "users"}}},
+        "$top": {"type": "integer"},  # not a formula name: a literal property called `$top`
+        "note": {},  # a literal empty schema stays (with additionalProperties: false it matters)
+        "tags": {"type": "array", "items": {"$ref": "#/$defs/tag"}},
+    },
+    "$defs": {"tag": {"type": "string"}},
+}
+
+
+def fields_errors(fields: dict[str, object], resolvers: object = None) -> dict[str, str]:
+    try:
+        validate_write_fields(DYNAMIC, fields, creating=True, where="w", resolvers=resolvers)
+    except InvalidFieldsError as exc:
+        return {e["field"]: e["message"] for e in exc.data["errors"]}
+    return {}
+
+
+def test_schema_formulas_are_evaluated_against_the_fields_being_written() -> None:
+    assert fields_errors({"kind": "task", "stage": "done", "note": 1, "tags": ["a"]}) == {}
+    assert set(fields_errors({"kind": "deal", "stage": "done"})) == {"stage"}  # was accept-anything
+    assert fields_errors({"locked": True, "secret": "s"}) == {"secret": "is read-only"}
+    assert fields_errors({"locked": False, "secret": "s"}) == {}
+    assert set(fields_errors({"$top": "many", "tags": [1]})) == {"$top", "tags[0]"}  # literal `$` keys kept
+
+
+def test_schema_formulas_needing_the_host_use_its_resolvers_or_accept_anything() -> None:
+    from runtime._formulas import Resolvers
+
+    assert fields_errors({"owner": "u9"}) == {}  # no resolver: the formula cannot narrow anything
+    users = Resolvers(lookup=lambda args: ["u1", "u2"] if args == {"collection": "users"} else None)
+    assert set(fields_errors({"owner": "u9"}, users)) == {"owner"}
+    assert fields_errors({"owner": "u1"}, users) == {}
+
+
+def test_schema_formulas_in_parameters_schemas() -> None:
+    schema = {"type": "object", "properties": {"limit": {"type": "integer", "maximum": {"$var": "$.max"}}}}
+    assert prepare_parameters(schema, {"limit": 5, "max": 10}, where="w")["limit"] == 5
+    with pytest.raises(InvalidParametersError, match="parameters.limit"):
+        prepare_parameters(schema, {"limit": 50, "max": 10}, where="w")

@@ -9,6 +9,7 @@ import pytest
 from runtime._elements import (
     InvalidOutputError,
     RepeatingCursorError,
+    StalledPagingError,
     iterate_pages,
     normalize_id_output,
     normalize_page,
@@ -107,3 +108,30 @@ def test_max_pages_bounds_endless_distinct_cursors() -> None:
         return {"records": [], "cursor": (cursor or 0) + 1}
 
     assert len(run(_collect(fetch, max_pages=5))) == 5
+
+
+def test_a_cursor_that_comes_back_after_three_pages_is_refused() -> None:
+    fetch, seen = _pages({
+        None: {"records": [{"id": 1}], "cursor": "c1"},
+        "c1": {"records": [{"id": 2}], "cursor": "c2"},
+        "c2": {"records": [{"id": 3}], "cursor": "c3"},
+        "c3": {"records": [{"id": 4}], "cursor": "c1"},
+    })
+    with pytest.raises(RepeatingCursorError, match="page 4"):
+        run(_collect(fetch))
+    assert seen == [None, "c1", "c2", "c3"]
+
+
+@pytest.mark.parametrize("records", [[], [{"id": 1}, {"id": 2}]], ids=["empty pages", "the same page again"])
+def test_fresh_cursors_without_new_records_stop_the_walk(records: list[Any]) -> None:
+    """A connector computing `offset + limit` against an API that ignores the offset."""
+    fetched: list[Any] = []
+
+    async def fetch(cursor: Any) -> dict[str, Any]:
+        fetched.append(cursor)
+        return normalize_page({"records": records, "cursor": (cursor or 0) + 2}, where="w")
+
+    with pytest.raises(StalledPagingError) as info:
+        run(_collect(fetch, max_stalled_pages=10))
+    assert info.value.key == "stalled_paging" and "list: 10 pages in a row" in str(info.value)
+    assert len(fetched) == 10 + (1 if records else 0)  # the first page of records was progress

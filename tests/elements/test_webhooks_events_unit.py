@@ -49,6 +49,14 @@ def make_event(**methods: Any) -> ConnectorEvent:
     return ConnectorEvent(EventModel("new-message", "webhook", methods, {"type": "object", "properties": {"channel": {"type": "string"}}}), run_fake)
 
 
+def test_response_headers_cannot_split_the_hosts_response() -> None:
+    resp = build_response({"status": 200, "headers": {
+        "X-Ok": "1", "X-Evil": "a\r\nSet-Cookie: s=1", "Bad Name": "x", "X-Nul": "a\x00b", "": "x",
+    }, "data": "ok"})
+    assert resp.headers == {"X-Ok": "1", "Content-Type": "text/plain; charset=utf-8"}
+    assert build_response({"headers": ["not", "a", "map"]}).headers == {}
+
+
 def test_event_subscription_lifecycle_through_json() -> None:
     calls: list[tuple[str, Any]] = []
 

@@ -164,3 +164,38 @@ def test_config_repr_shows_no_header_values_or_passwords() -> None:
     assert "Authorization" in text and "api_key" in text
     for secret in ("sk-live-123456", "qk-998877", "hunter2-pw", "bob"):
         assert secret not in text
+
+
+def test_non_ascii_header_is_a_typed_error_naming_the_header_not_the_value() -> None:
+    async def api_client_call(client: Any) -> None:
+        await client.get("/x")
+
+    async def fetch_call(client: Any) -> None:
+        await client.fetch("https://api.example.com/x", headers={"X-Token": "ключ-секрет"})
+
+    for cfg, call in (({"baseUri": "https://api.example.com", "headers": {"X-Api-Key": "ключ-секрет"}}, api_client_call),
+                      ({}, fetch_call)):
+        with pytest.raises(ConfigurationError) as info:
+            capture(cfg, call)
+        assert info.value.key == "invalid_request"
+        assert "non-ASCII" in info.value.message and "ключ" not in info.value.message
+        assert ("X-Api-Key" if cfg else "X-Token") in info.value.message
+
+
+def test_fetch_needs_an_absolute_url_and_follows_redirects() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/old":
+            return httpx.Response(302, headers={"Location": "https://api.example.com/new"})
+        return httpx.Response(200, content=b"\x00\x01moved")
+
+    async def main() -> tuple[dict[str, Any], Any]:
+        client, http = mock_client(handler, {})
+        async with http:
+            out = await client.fetch("https://api.example.com/old", response_encoding="base64")
+            with pytest.raises(ConfigurationError) as info:
+                await client.fetch("/relative")
+            return out, info.value
+
+    out, error = asyncio.run(main())
+    assert out["status"] == 200 and base64.b64decode(out["body"]) == b"\x00\x01moved"
+    assert error.key == "invalid_request" and "absolute" in error.message

@@ -199,6 +199,7 @@ def test_limits_value_object() -> None:
 def test_pool_of_pristine_contexts_keeps_isolation_and_stops() -> None:
     import threading
 
+    before = set(threading.enumerate())
     with Sandbox(pool_size=2) as sb:
         evil = compile_module("export default () => { globalThis.leak = 1; Array.prototype.map = null; return 1 }", "evil.js")
         check = compile_module("export default () => [typeof globalThis.leak, [1].map((x) => x + 1)]", "check.js")
@@ -207,7 +208,7 @@ def test_pool_of_pristine_contexts_keeps_isolation_and_stops() -> None:
             assert sb.call_sync(check, limits=FAST).value == ["undefined", [2]]
         big = compile_module("\n" * 400 + "export default () => 'built inline'", "big.js")
         assert sb.call_sync(big, limits=FAST).value == "built inline"
-    assert not any(t.name == "sandbox-pool" for t in threading.enumerate())
+    assert not any(t.name == "sandbox-pool" for t in set(threading.enumerate()) - before)
     with pytest.raises(RuntimeError, match="closed"):
         sb.call_sync(check)
 
