@@ -53,6 +53,7 @@ from runtime._paths import MethodPath, camel_case, parse_method_path
 
 if TYPE_CHECKING:
     from runtime._connector import Connector
+    from runtime._elements import ChangeEvents, ConnectorEvent, DataCollection, GlobalWebhook, Operation
     from runtime._formulas import Resolvers
     from runtime._http import ApiClientConfig, RequestLogEntry
     from sandbox import Limits
@@ -343,6 +344,41 @@ class Connection:
     def call_sync(self, path: str, input: Mapping[str, Any] | None = None, *, limits: Limits | None = None) -> MethodResult:
         """`call` for scripts and the CLI (runs on the connection's private event loop)."""
         return self._sync(self.call(path, input, limits=limits))
+
+    # -- elements (SPEC 6-8): typed objects over the same calls; each async method has a *_sync twin
+
+    def collection(self, key: str, *, parameters: Mapping[str, Any] | None = None) -> DataCollection:
+        """Data collection `key`: list/search/find_by_id/match/create/update/delete, `records()`
+        walking every page, `fields_schema()` with custom fields merged."""
+        from runtime._elements import collection
+
+        return collection(self, key, parameters=parameters)
+
+    def change_events(self, key: str, *, parameters: Mapping[str, Any] | None = None) -> ChangeEvents:
+        """Change events of collection `key` (webhook, pull-latest-records, custom-pull,
+        full-scan); every state they return is plain JSON for the host to store."""
+        from runtime._elements import change_events
+
+        return change_events(self, key, parameters=parameters)
+
+    def operation(self, key: str) -> Operation:
+        """Operation `key`: `run(input)` validated against inputSchema, output checked against
+        outputSchema (an error when the connection is strict, else a warning in the logs)."""
+        from runtime._elements import operation
+
+        return operation(self, key)
+
+    def event(self, key: str) -> ConnectorEvent:
+        """Connector-level event `key`: subscribe/handle/refresh/unsubscribe with host-held state."""
+        from runtime._elements import event
+
+        return event(self, key)
+
+    def global_webhook(self, key: str) -> GlobalWebhook:
+        """Global webhook `key` of the connector (one URL per connector, not per connection)."""
+        from runtime._elements import global_webhook
+
+        return global_webhook(self, key)
 
     async def run_method(
         self,

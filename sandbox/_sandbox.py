@@ -70,8 +70,10 @@ _LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch"
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
 _LIB_SOURCES = tuple(_LIBS[name] for name in _LIB_NAMES)
 _DEFAULT_LIMITS = Limits()
-#: pristine contexts kept ready per Sandbox (see Sandbox; measured in benchmarks/sandbox_perf.py)
-DEFAULT_POOL_SIZE = 1
+#: pool thread by default? No: see Sandbox and benchmarks/results/sandbox.md
+DEFAULT_POOL_SIZE = 0
+#: used contexts whose freeing may wait for a call's idle time (freed inline beyond this)
+_MAX_DEFERRED_FREES = 4
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 _SYNTAX_AT = re.compile(r"<input>:(\d+)(?::(\d+))?")
 
@@ -201,7 +203,11 @@ class Sandbox:
     each new context (see `_bytecode.py`; source text is evaluated instead if the binding
     cannot be driven that way). Modules are compiled to bytecode by `compile_module`.
 
-    `pool_size` > 0 (the default is 1) starts one daemon thread that keeps that many *pristine*
+    Without a pool thread (the default), a call that waits for host operations or timers uses
+    that idle time to free retired contexts and build one spare pristine context for the next
+    call (see `_use_idle_time`).
+
+    `pool_size` > 0 starts one daemon thread that keeps that many *pristine*
     contexts (prelude and extensions instantiated, no connector code run) ready. A call takes one
     and drops it afterwards, so isolation is the same as building it inline; the build moves
     off the caller's path, onto the time the caller spends waiting (I/O) or onto another core.
@@ -230,6 +236,11 @@ class Sandbox:
             except RuntimeError:  # pragma: no cover - source text still works
                 self._boot = None
         self._pool: queue.Queue[tuple[Any, Any]] | None = None
+        self._graveyard: list[tuple[Any, Any]] = []
+        #: the segments every call uses when bytecode is available (base 0): a spare context
+        #: built for it serves any module
+        self._shared_segments = self._segments_for(0) if self._boot is not None else None
+        self._spare: list[tuple[Any, Any]] = []
         self._pool_segments: _Segments | None = None
         self._builder: threading.Thread | None = None
         if pool_size is None:
@@ -237,7 +248,6 @@ class Sandbox:
         if pool_size > 0:
             self._pool = queue.Queue(maxsize=pool_size)
             self._wake = threading.Event()
-            self._graveyard: list[tuple[Any, Any]] = []
             seg = self._pool_segments = self._segments_for(0 if self._boot is not None else _line_base(1))
             # the thread holds the Sandbox only weakly: a Sandbox dropped without close() is
             # collected, and its thread ends within a second
@@ -262,6 +272,8 @@ class Sandbox:
             self._wake.set()
             builder.join()
         self._drain_pool()
+        self._spare.clear()
+        self._graveyard.clear()
 
     def _drain_pool(self) -> None:
         if self._pool is not None:
@@ -285,6 +297,11 @@ class Sandbox:
         return seg
 
     def _context_for(self, seg: _Segments) -> tuple[Any, Any]:
+        if seg is self._shared_segments and self._spare:
+            try:
+                return self._spare.pop()
+            except IndexError:  # taken by another thread meanwhile
+                pass
         if seg is self._pool_segments and self._pool is not None:
             try:
                 item = self._pool.get_nowait()
@@ -303,6 +320,27 @@ class Sandbox:
         if self._builder is not None:
             self._graveyard.append(item)
             self._wake.set()
+        elif len(self._graveyard) < _MAX_DEFERRED_FREES:
+            self._graveyard.append(item)  # freed while a later call waits for I/O
+
+    def _use_idle_time(self) -> None:
+        """Called by a call about to wait for host operations or timers: free retired contexts
+        and build one spare pristine context, so that work is done while the I/O is in flight
+        rather than on the next call's path. Same thread: no GIL contention, no isolation
+        change (the spare is pristine; a context still serves exactly one call)."""
+        if self._builder is not None or self._closed:
+            return
+        while self._graveyard:
+            try:
+                self._graveyard.pop()
+            except IndexError:
+                break
+        seg = self._shared_segments
+        if seg is not None and not self._spare:
+            try:
+                self._spare.append(self._new_context(seg))
+            except Exception:  # pragma: no cover - the next call builds inline and reports it
+                pass
 
     def _new_context(self, seg: _Segments) -> tuple[Any, Any]:
         if self._boot is not None and LOADER is not None:
@@ -462,6 +500,7 @@ class _Call:
         limits: Limits,
     ) -> None:
         self.module = module
+        self.sandbox = sandbox
         self.segments = sandbox._segments_for(base)
         self.limits = limits
         self.host_operations = host_operations
@@ -484,7 +523,8 @@ class _Call:
         self.to_start: list[tuple[int, str, HostOp, Any]] = []
         self.done: list[tuple[int, str, bool, Any]] = []
         self.waker: asyncio.Future[None] | None = None
-        self.last_memory_sample = 0.0
+        self.last_memory_sample = self.started  # first sample after 50 ms, then at most every 50 ms
+        self.deadline_handle: asyncio.TimerHandle | None = None
 
     # -------------------------------------------------------------- entering the engine
     def enter(self, fn: Any, *args: Any) -> Any:
@@ -558,7 +598,7 @@ class _Call:
         self.enter(
             self.driver,
             "start",
-            os.urandom(32).hex(),
+            _seed(),
             f"[{limits.host_operations},{limits.log_bytes},{limits.result_bytes}]",
             self.args_json,
             self.export,
@@ -621,12 +661,17 @@ class _Call:
         if delay >= 0:
             timeout = min(timeout, delay / 1000.0)
         if not self.done:
+            self.sandbox._use_idle_time()
+        if not self.done:
             waker = self.waker = loop.create_future()
-            handle = loop.call_later(max(0.0, timeout), _wake, waker)
+            if self.deadline_handle is None:  # one timer per call for the wall-time limit
+                self.deadline_handle = loop.call_later(max(0.0, self.deadline - now), self.wake)
+            handle = loop.call_later(max(0.0, timeout), self.wake) if delay >= 0 else None
             try:
                 await waker
             finally:
-                handle.cancel()
+                if handle is not None:
+                    handle.cancel()
                 self.waker = None
         if time.monotonic() >= self.deadline:
             raise self.time_limit(wall=True)
@@ -675,7 +720,15 @@ class _Call:
         self.enter(self.driver, "settle", req_id, True, text)
         self.settled_any = True
 
+    def wake(self) -> None:
+        waker = self.waker
+        if waker is not None and not waker.done():
+            waker.set_result(None)
+
     async def cancel_tasks(self) -> None:
+        if self.deadline_handle is not None:
+            self.deadline_handle.cancel()
+            self.deadline_handle = None
         if not self.tasks:
             return
         tasks = list(self.tasks)
@@ -800,6 +853,28 @@ from ._errors import HostOperationFailed as _HostOperationFailed  # noqa: E402
 _REASONS = {r.value for r in LimitReason}
 
 
+_entropy = bytearray()
+_entropy_lock = threading.Lock()
+
+
+def _seed() -> str:
+    """32 fresh bytes from the OS CSPRNG for this call's `crypto` (hex). Read 4 KiB at a time:
+    one syscall per call cost up to 0.3 ms when another thread held the GIL."""
+    with _entropy_lock:
+        if len(_entropy) < 32:
+            _entropy.extend(os.urandom(4096))
+        chunk = bytes(_entropy[-32:])
+        del _entropy[-32:]
+    return chunk.hex()
+
+
+def _forget_entropy() -> None:
+    _entropy.clear()  # a forked child must not reuse its parent's unused bytes
+
+
+os.register_at_fork(after_in_child=_forget_entropy)
+
+
 def _fill_pool(
     ref: weakref.ref[Sandbox],
     pool: queue.Queue[tuple[Any, Any]],
@@ -834,11 +909,6 @@ def _fill_pool(
         except queue.Full:  # pragma: no cover - only this thread puts
             pass
         del item
-
-
-def _wake(waker: asyncio.Future[None]) -> None:
-    if not waker.done():
-        waker.set_result(None)
 
 
 _THROW_NULL = re.compile(r"\bthrow\s+(?!new\b)[A-Za-z_$]")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -12,9 +13,27 @@ from typing import Any
 
 
 def emit_json(obj: Any) -> None:
-    """Print one JSON object on its own line (non-ASCII kept readable)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    """Print one JSON object on its own line (non-ASCII kept readable).
+
+    Always valid JSON: NaN and infinities (a YAML `.nan`, a formula dividing by zero) become
+    null, as JavaScript's JSON.stringify writes them; other non-JSON values become strings.
+    """
+    try:
+        text = json.dumps(obj, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(obj), ensure_ascii=False, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def error_payload(exc: BaseException) -> dict[str, Any]:

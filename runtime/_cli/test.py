@@ -174,6 +174,9 @@ def run(args: argparse.Namespace) -> int:
         print("--record needs -k CASE (or case file paths), so that no case is re-recorded by accident",
               file=sys.stderr)
         return 2
+    if args.concurrency < 1 or not args.timeout > 0:
+        print("-j/--concurrency must be at least 1 and --timeout above 0", file=sys.stderr)
+        return 2
     if (args.upstream or args.secrets) and not args.record:
         print("--upstream and --secrets only apply with --record", file=sys.stderr)
         return 2

@@ -28,7 +28,7 @@ from runtime._suite._load import JsonLikeLoader
 from runtime._suite._match import ReceivedRequest
 from runtime._suite._model import ABSENT, Case, ConnectionSpec, Exchange, RequestMatcher, ResponseSpec
 from runtime._suite._run import Invoke, Outcome
-from runtime._suite._secrets import Redactor, leaves
+from runtime._suite._secrets import Redactor, is_secret_key, leaves
 from runtime._suite._write import exchange_to_dict
 
 __all__ = ["RecordedExchange", "RecordingTransport", "live_connection", "record_case", "write_recording"]
@@ -124,11 +124,16 @@ def to_exchanges(recorded: list[RecordedExchange], redactor: Redactor, where: st
     for rec in recorded:
         redactor.learn_json(_json_or_absent(rec.body) or None)
         redactor.learn_json(_json_or_absent(rec.response_body) or None)
+        # values under secret-looking names: query parameters (`?token=`), form fields, headers
+        named: list[tuple[str, str]] = list(parse_qsl(rec.url.query.decode("ascii", "replace")))
+        named += [(k, v) for k, v in rec.headers if k not in ("authorization", "cookie")]
+        named += [(k.lower(), v) for k, v in rec.response_headers]
         content_type = dict(rec.headers).get("content-type", "")
         if "x-www-form-urlencoded" in content_type:
-            for k, v in parse_qsl(rec.body.decode("utf-8", "replace")):
-                if k.lower() in ("access_token", "refresh_token", "client_secret", "password", "code", "code_verifier"):
-                    redactor.learn(k, v)
+            named += parse_qsl(rec.body.decode("utf-8", "replace"))
+        for k, v in named:
+            if is_secret_key(k) or k.lower() in ("code", "code_verifier"):
+                redactor.learn(k, v)
     out: list[Exchange] = []
     for i, rec in enumerate(recorded):
         wire = ReceivedRequest.from_target(rec.method, rec.url.raw_path.decode("ascii"), rec.headers, rec.body)

@@ -19,7 +19,7 @@ from typing import Any
 
 from runtime._suite._model import ConnectionSpec
 
-__all__ = ["PLACEHOLDER", "Redactor", "leaves", "secret_table", "substitute"]
+__all__ = ["PLACEHOLDER", "Redactor", "is_secret_key", "leaves", "secret_table", "substitute"]
 
 PLACEHOLDER = re.compile(r"\{\{secret:([A-Za-z0-9_.\-]+)\}\}")
 
@@ -44,6 +44,24 @@ SECRET_KEYS = frozenset(
     }
 )
 _SECRETISH = re.compile(r"token|secret|key|password|passwd|auth|credential|signature", re.I)
+#: a name (body key, query parameter, header) whose value is a secret: `session_token`,
+#: `sessionToken`, `X-Auth-Token`, `x-api-key`, `client_secret`... compared without `_`/`-`/case
+_SECRET_NAME_ENDINGS = ("token", "secret", "password", "passwd", "apikey", "privatekey", "sessionid", "sessionkey")
+#: ...except pagination and bookkeeping values that merely look like one (`next_page_token`)
+_NOT_SECRET_PARTS = ("page", "cursor", "next", "continuation", "sync", "type", "expire", "count", "length")
+
+
+def is_secret_key(name: str) -> bool:
+    """Does a value named `name` hold a secret? (token responses, request bodies, query, headers)
+
+    Exact well-known names (`access_token`, `token`, `api_key`, ...) always; otherwise a name
+    ending in token/secret/password/api key, unless it is a pagination or bookkeeping name.
+    """
+    norm = re.sub(r"[^a-z0-9]", "", name.lower())
+    if name.lower() in SECRET_KEYS or norm in _NORMALISED_SECRET_KEYS:
+        return True
+    return norm.endswith(_SECRET_NAME_ENDINGS) and not any(part in norm for part in _NOT_SECRET_PARTS)
+_NORMALISED_SECRET_KEYS = frozenset(re.sub(r"[^a-z0-9]", "", k) for k in SECRET_KEYS)
 _SECTIONS = (("credentials", "credentials"), ("connectionParameters", "connection_parameters"),
              ("connectorParameters", "connector_parameters"))
 
@@ -159,7 +177,7 @@ class Redactor:
         """Learn the values found under secret keys anywhere in a JSON value."""
         if isinstance(value, dict):
             for k, v in value.items():
-                if isinstance(v, str) and str(k).lower() in SECRET_KEYS:
+                if isinstance(v, str) and is_secret_key(str(k)):
                     self.learn(str(k), v)
                 else:
                     self.learn_json(v)

@@ -188,3 +188,16 @@ def test_a_closed_stdout_is_no_traceback(command: str, tmp_path: Path, monkeypat
     target = tmp_path if command == "validate" else connector_path("apikey")
     argv = [command, str(target)] + (["nonsense"] if command == "run" else [])
     assert main(argv) == 1
+
+
+def test_run_output_is_always_valid_json(capsys: Any, tmp_path: Path) -> None:
+    (tmp_path / "auth").mkdir()
+    (tmp_path / "spec.yml").write_text("auth: {type: client-credentials, makeApiClient: {implementationType: mapping}}\n")
+    (tmp_path / "auth" / "make-api-client.map.yml").write_text("a: .nan\nb: [.inf, -.inf, 1.5]\n")
+    code = main(["run", str(tmp_path), "auth/make-api-client"])
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    out = json.loads(capsys.readouterr().out, parse_constant=refuse)  # json.loads alone accepts NaN
+    assert code == 0 and out["output"] == {"a": None, "b": [None, None, 1.5]}

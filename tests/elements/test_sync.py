@@ -14,11 +14,7 @@ from runtime._elements import (
     DataCollection,
     GlobalWebhook,
     Operation,
-    change_events,
-    collection,
-    event,
     handle_webhook_request_sync,
-    operation,
 )
 from runtime._elements._sync import sync_twins
 from tests.elements._crm import Crm
@@ -45,11 +41,11 @@ def test_every_host_method_has_a_generated_twin() -> None:
         sync_twins("where")(DataCollection)
 
 
-def test_twins_against_the_crm_share_the_connection_loop(crm: Crm, connect: Any) -> None:
+def test_connection_element_objects_and_their_twins_share_the_connection_loop(crm: Crm, connect: Any) -> None:
     for i in range(5):
         crm.add("contacts", first_name=f"F{i}", email=f"{i}@x")
     with connect() as conn:  # the sync facade: no event loop in this test
-        contacts = collection(conn, "contacts")
+        contacts = conn.collection("contacts")
         first = contacts.list_sync()
         assert len(first["records"]) == 2 and first["cursor"] == "c2"
         assert [r["fields"]["email"] for r in contacts.records_sync()] == [f"{i}@x" for i in range(5)]
@@ -59,23 +55,23 @@ def test_twins_against_the_crm_share_the_connection_loop(crm: Crm, connect: Any)
         created = contacts.create_sync({"email": "new@x"})
         assert contacts.find_by_id_sync(created["id"])["record"]["fields"]["email"] == "new@x"
 
-        state = change_events(conn, "companies").subscribe_sync(types=["created"])
+        state = conn.change_events("companies").subscribe_sync(types=["created"])
         b = crm.add("companies", name="B")
-        out = change_events(conn, "companies").pull_sync(state)
+        out = conn.change_events("companies").pull_sync(state)
         assert [e["record"]["id"] for e in out["events"]] == [str(b["id"])]
-        assert operation(conn, "create-contact").run_sync({"email": "op@x"})["contactId"]
+        assert conn.operation("create-contact").run_sync({"email": "op@x"})["contactId"]
 
-        sub = event(conn, "contact-created").subscribe_sync(webhook_uri=f"{crm.url}/host/events")
+        sub = conn.event("contact-created").subscribe_sync(webhook_uri=f"{crm.url}/host/events")
         bad = handle_webhook_request_sync(conn, "garbage", method="POST", url="/h", body=b"{}")
         assert bad.response.status == 400 and bad.error is not None and bad.subscription is None
-        assert event(conn, "contact-created").refresh_sync(sub, force=True)["state"]["renewed"] is True
+        assert conn.event("contact-created").refresh_sync(sub, force=True)["state"]["renewed"] is True
 
 
 def test_twins_refuse_to_block_inside_an_event_loop(crm: Crm, connect: Any) -> None:
     async def inside() -> None:
         async with connect() as conn:
             with pytest.raises(RuntimeError, match="inside an event loop"):
-                collection(conn, "contacts").list_sync()
+                conn.collection("contacts").list_sync()
 
     asyncio.run(inside())
 

@@ -35,11 +35,15 @@ def test_failures_print_diffs_and_exit_1(connectors: Path, cli: Cli) -> None:
     contacts.write_text(contacts.read_text().replace("query: {limit: 2}", "query: {limit: 3}")
                         .replace("assertions: {record.name: Linus}", "assertions: {record.name: Linux}"))
     (connectors / "plain" / "tests" / "broken.yml").write_text("method: data/contacts/list\nexpect: {outptu: 1}\n")
+    contacts.write_text(contacts.read_text().replace('logs: ["fetching contact 404"]', 'logs: ["fetching contact 405"]'))
     refresh = connectors / "echo" / "tests" / "refresh.yml"
     refresh.write_text(refresh.read_text().replace("credentials: {apiKey: old-key-refreshed}", "credentials: {apiKey: new}"))
     code, out, _ = cli("test", str(connectors))
     assert code == 1
-    assert out.splitlines()[-1] == "4 passed, 4 failed"
+    assert out.splitlines()[-1] == "3 passed, 5 failed"
+    # an error case's logs come from the failed call (the runtime attaches them to the error)
+    assert ("FAILED echo::contacts.yml::a missing contact is an error\n  file: echo/tests/contacts.yml\n"
+            "  no log message matches /fetching contact 405/; logs were:\n      fetching contact 404\n") in out
     assert ("FAILED echo::refresh.yml::an expired key is refreshed and the request retried\n"
             "  file: echo/tests/refresh.yml\n  credentials after the call differ:\n"
             '    apiKey: expected "new", got "old-key-refreshed"') in out
@@ -114,3 +118,10 @@ def test_live_progress_line_on_a_terminal(capsys: pytest.CaptureFixture[str]) ->
     assert out == ""
     assert "\r\x1b[K[1/2] 1 passed, 0 failed" in err and "\r\x1b[K[2/2] 1 passed, 1 failed" in err
     assert err.endswith("\r\x1b[K")
+
+
+@pytest.mark.parametrize("option", [("-j", "0"), ("--timeout", "0")])
+def test_a_concurrency_below_one_or_no_timeout_is_a_usage_error(connectors: Path, cli: Cli, option: tuple[str, str]) -> None:
+    code, out, err = cli("test", str(connectors), *option)
+    assert (code, out) == (2, "")
+    assert "-j/--concurrency must be at least 1 and --timeout above 0" in err

@@ -204,3 +204,48 @@ def test_cli_record_needs_an_explicit_selection(connectors: Path, cli: Callable[
     assert code == 2 and "only apply with --record" in err
 
 
+
+
+SESSION = "SESS-abcdef-987654"
+HOOK_TOKEN = "HOOK-5550001"
+
+
+def test_record_redacts_tokens_under_any_secret_name_in_bodies_urls_and_headers(tmp_path: Path) -> None:
+    """`session_token` / `X-Auth-Token` / `?token=` are not in the well-known list, yet secrets."""
+    (tmp_path / "live.yml").write_text(textwrap.dedent(f"""\
+        exchanges:
+          - request: {{method: POST, path: /v1/sessions}}
+            response: {{headers: {{X-Auth-Token: {HOOK_TOKEN}}},
+                        body: {{session_token: {SESSION}, nextPageToken: page-2, token_type: bearer}}}}
+          - request: {{method: POST, path: /hook, query: {{token: {SESSION}}}}}
+            response: {{body: "got {HOOK_TOKEN}"}}
+        """))
+    path = write_case(tmp_path)
+    case = load_case_file(path, allow_missing_expect=True)[1]
+
+    async def sessions(c: Case, transport: httpx.AsyncBaseTransport) -> Outcome:
+        async with httpx.AsyncClient(transport=transport, base_url="https://api.acme.example") as client:
+            login = await client.post("/v1/sessions", json={"user": "ada"})
+            token, hook = login.json()["session_token"], login.headers["x-auth-token"]
+            got = await client.post("/hook", params={"token": token}, headers={"X-Session": token, "X-Hook": hook},
+                                    content=f"token={token}")
+        return Outcome(output={"session": token, "echo": got.text, "page": login.json()["nextPageToken"]})
+
+    exchanges, _ = load_exchanges(tmp_path / "live.yml")
+    with ReplayServer() as server:
+        server.add(Replay(exchanges))
+        recording = asyncio.run(record_case(case, sessions, upstream=server.url))
+    write_recording(case, recording)
+    text = path.read_text()
+    assert SESSION not in text and HOOK_TOKEN not in text
+    recorded = yaml.safe_load(text)["cases"][1]
+    login, hook = recorded["exchanges"]
+    assert login["response"]["body"] == {"session_token": "{{secret:session_token}}", "nextPageToken": "page-2",
+                                         "token_type": "bearer"}  # a page token or a type is no secret
+    assert login["response"]["headers"] == {"X-Auth-Token": "{{secret:x-auth-token}}"}
+    assert hook["request"]["query"] == {"token": "{{secret:session_token}}"}
+    assert hook["request"]["headers"]["x-session"] == "{{secret:session_token}}"
+    assert hook["request"]["bodyText"] == "token={{secret:session_token}}"
+    assert recorded["expect"]["output"]["session"] == "{{secret:session_token}}"
+    results = asyncio.run(run_cases(load_case_file(path)[1:], invoke=sessions))
+    assert results[0].passed, results[0].report()

@@ -1,7 +1,13 @@
 // Issues of a repository, newest update first, following GitHub's Link header page by page.
 // The cursor is the absolute URL of the rel="next" link; GitHub puts every query parameter in it.
+// Only a URL on the API host is followed: the token goes along with the request, so a cursor
+// that points anywhere else is refused instead of leaking it.
+const API_ORIGIN = 'https://api.github.com/'
 
 export default async function list({ apiClient, parameters, cursor }) {
+  if (cursor && !String(cursor).startsWith(API_ORIGIN)) {
+    throw new Error(`cursor is not a GitHub API URL (expected it to start with ${API_ORIGIN})`)
+  }
   const response = cursor
     ? await apiClient.get(cursor, undefined, { returnFullResponse: true })
     : await apiClient.get(
