@@ -63,8 +63,10 @@ async def amed_per_call(fn: Any, calls: int, rounds: int) -> float:
 
 # ---------------------------------------------------------------------------- workers
 def worker_sandbox(scale: float) -> dict[str, float]:
+    import sandbox
     from sandbox import Sandbox, compile_module
 
+    assert Path(sandbox.__file__).resolve().is_relative_to(Path(sys.path[0]).resolve()), "wrong tree imported"
     has_pool_arg = "pool_size" in inspect.signature(Sandbox).parameters
     plain = Sandbox(pool_size=0) if has_pool_arg else Sandbox()
     trivial = compile_module(TRIVIAL, "trivial.js")
@@ -132,10 +134,14 @@ def worker_sandbox(scale: float) -> dict[str, float]:
 def worker_runtime(scale: float) -> dict[str, float]:
     import httpx
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from runtime import Connector  # from the tree under test: imported before core_bench,
+
+    sys.path.append(str(ROOT / "benchmarks"))  # which puts this script's tree first on sys.path
     from core_bench import start_server  # the loopback fake API in its own process
 
-    from runtime import Connector
+    import sandbox
+
+    assert Path(sandbox.__file__).resolve().is_relative_to(Path(sys.path[0]).resolve()), "wrong tree imported"
 
     tmp = Path(tempfile.mkdtemp(prefix="sandbox-perf-"))
     try:

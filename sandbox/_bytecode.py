@@ -31,6 +31,7 @@ _JS_TAG_EXCEPTION = 6
 _JS_TAG_FUNCTION_BYTECODE = -2
 _JS_EVAL_FLAG_COMPILE_ONLY = 1 << 5
 _JS_WRITE_OBJ_BYTECODE = 1 << 0
+_JS_WRITE_OBJ_STRIP_SOURCE = 1 << 4
 _JS_READ_OBJ_BYTECODE = 1 << 0
 
 
@@ -89,8 +90,11 @@ class BytecodeLoader:
         raise RuntimeError(f"QuickJS failed to {what}")
 
     # ------------------------------------------------------------------ API
-    def compile(self, source: str, filename: str) -> bytes:
-        """Bytecode of a global script (its completion value is what `load` returns).
+    def compile(self, source: str, filename: str, *, strip_source: bool = False) -> bytes:
+        """Bytecode of a global script (its completion value is what `run` can keep).
+
+        `strip_source` leaves out the text kept for `Function.prototype.toString` (a third of
+        the prelude's bytecode, and of the time to read it); line numbers stay.
 
         Raises RuntimeError if the source does not compile: callers syntax-check it first
         through the binding, which reports the error properly.
@@ -105,7 +109,8 @@ class BytecodeLoader:
         if fn_value.tag == _JS_TAG_EXCEPTION:
             self._raise_pending(cx, "compile")
         size = ctypes.c_size_t()
-        buf = self._write(cx, ctypes.byref(size), fn_value, _JS_WRITE_OBJ_BYTECODE)
+        flags = _JS_WRITE_OBJ_BYTECODE | (_JS_WRITE_OBJ_STRIP_SOURCE if strip_source else 0)
+        buf = self._write(cx, ctypes.byref(size), fn_value, flags)
         self._free_value(cx, fn_value)
         if not buf:
             self._raise_pending(cx, "write bytecode")

@@ -2,28 +2,31 @@
 
 A call goes like this (ARCHITECTURE decisions 1 and 6):
 
-1. a fresh context is made (QuickJS runtime + prelude + extensions) or taken from a pool of
-   pristine ones; a context serves exactly one call and is dropped after it, so nothing one
-   call leaves behind (globals, patched prototypes, timers) can be seen by another, and a
-   context that hit a limit is never reused. Compiling JS is QuickJS's slow part (~0.1-0.3 µs
-   per byte here), so the prelude's core is small and its larger parts (Buffer, URL, crypto,
-   fetch, console formatting) are compiled on first use inside the call that needs them;
-2. the module function is evaluated and the chosen export is called through the prelude's
-   driver; the JS job queue is drained, each entry into the engine under the CPU time limit
-   (the binding restarts its limit on every entry, so the call's total is tracked here);
-3. while the result promise is pending, the driver reports queued host-operation requests and
-   the next timer; Python runs the requests concurrently on asyncio, settles their promises
-   with JSON, fires due timers, and drains again; no request and no timer left means the
-   promise can never settle;
-4. the result leaves as one JSON string, with the logs and the stats.
+1. a fresh context is made (QuickJS runtime + prelude + extensions) or taken ready-made (a
+   spare built while an earlier call waited for I/O, or the optional pool thread); a context
+   serves exactly one call and is dropped after it, so nothing one call leaves behind
+   (globals, patched prototypes, timers) can be seen by another, and a context that hit a
+   limit is never reused. Compiling JS is QuickJS's slow part (~0.1 µs per byte here), so
+   the prelude and the extensions are compiled once to bytecode (`_bytecode.py`) and only
+   instantiated per context, and the prelude's larger parts (Buffer, URL, crypto, fetch,
+   console formatting) are compiled from source on first use inside the call that needs them;
+2. the module (bytecode made by `compile_module`) is instantiated and the chosen export is
+   called through the prelude's driver in one entry; the JS job queue is drained, each entry
+   into the engine under the CPU time limit (the binding restarts its limit on every entry,
+   so the call's total is tracked here);
+3. the driver's poll answers either the outcome (result or error, with the logs, in one
+   string) or the queued host-operation requests and the next timer; Python runs each request
+   in an asyncio task of its own, concurrently, settles their promises with JSON, fires due
+   timers, and drains again; no request and no timer left means the promise can never settle.
 
 Timers run on real time, driven by the event loop: connectors use `setTimeout` for backoff
 and polling delays against real APIs, which only works if the delay really passes; the
-wall-time limit bounds them. Host operations are started eagerly: a coroutine that finishes
-without suspending settles at once, one that suspends continues as an asyncio task.
+wall-time limit bounds them.
 
 Only strings and numbers cross the wall: arguments and host-operation results go in as JSON text
-and are parsed by JS; no Python callable is ever registered in the context.
+and are parsed by JS; no Python callable is ever registered in the context. Strings going out
+are built with `join` or `JSON.stringify`, never left as `+` ropes, which the binding cannot
+convert.
 """
 
 from __future__ import annotations
@@ -230,8 +233,8 @@ class Sandbox:
         if LOADER is not None:
             try:
                 self._boot = (
-                    LOADER.compile(_PRELUDE, PRELUDE_FILENAME),
-                    tuple((name, LOADER.compile(src, name)) for name, src in self._extensions),
+                    LOADER.compile(_PRELUDE, PRELUDE_FILENAME, strip_source=True),
+                    tuple((name, LOADER.compile(src, name, strip_source=True)) for name, src in self._extensions),
                 )
             except RuntimeError:  # pragma: no cover - source text still works
                 self._boot = None

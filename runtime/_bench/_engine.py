@@ -80,10 +80,10 @@ class SideResult:
             "calls": self.calls,
             "errors": self.errors,
             **({"firstError": self.first_error} if self.first_error else {}),
-            "latency_ms": {
-                "p50": ms(percentile(lat, 50)),
-                "p95": ms(percentile(lat, 95)),
-                "p99": ms(percentile(lat, 99)),
+            "latency_ms": {  # None when every call failed: no latency was measured
+                "p50": ms(percentile(lat, 50)) if lat else None,
+                "p95": ms(percentile(lat, 95)) if lat else None,
+                "p99": ms(percentile(lat, 99)) if lat else None,
                 "mean": ms(sum(lat) / len(lat)) if lat else None,
                 "min": ms(lat[0]) if lat else None,
                 "max": ms(lat[-1]) if lat else None,

@@ -137,6 +137,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             case = _case_for(connector, args.method)
             exchanges = list(case.exchanges) if case is not None else []
+            if case is None:
+                print(f"bench: no test case of {connector} calls {args.method}: serving no exchanges "
+                      "(give --exchanges FILE if the method makes requests)", file=sys.stderr)
             if case is not None and connection is not None:
                 # the case's exchanges were filled from its own connection; refill from the given one
                 from runtime._suite._load import load_exchanges as reload

@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     selection = select_cases(args.paths, args.pattern, allow_missing_expect=args.record)
     for path in selection.not_found:
         print(f"no connector found at {path} (a connector is a folder with a spec.yml)", file=sys.stderr)
-    if selection.not_found and not selection.cases and not selection.broken:
+    if selection.not_found:  # a mistyped path must not pass quietly on the strength of the others
         return 2
     if not selection.cases and not selection.broken:
         where = f" matching -k {args.pattern!r}" if args.pattern else ""

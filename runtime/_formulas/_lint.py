@@ -6,12 +6,15 @@ The engine silently accepts these, so they are warnings (for `validate`), not er
 - a formula name that is not the first key of its object: the object is then plain data;
 - extra keys beside a formula (`{$var: a, $jsonata: b}`): the engine ignores them;
 - an `$eval` without a known operator (the engine then returns true);
-- a `$case` condition with an unknown operator (the engine skips the condition).
+- a `$case` condition with an unknown operator (the engine skips the condition);
+- a `$var` locator with a JMESPath-style quoted segment (`headers."x-rate"`): locators read
+  names literally, so the quotes become part of the key and the value is never found.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
 from runtime._formulas._builtins import EVAL_OPERATORS, FILTER_OPERATORS, FORMULAS
@@ -25,6 +28,7 @@ LITERAL_DOLLAR_KEYS = frozenset(
     "$levels $batch $metadata $value $ref $id $schema $type $in $nin $eq $ne $gt $gte $lt $lte $and "
     "$or $not $exists $regex $set $unset $push $each $elemMatch".split()
 )
+_QUOTED_SEGMENT = re.compile(r'(?:^|\.)"[^"]*"(?:$|[.\[])')
 _LOWER_NAMES = {name.lower(): name for name in FORMULAS}
 
 
@@ -83,6 +87,9 @@ def _lint_formula(node: dict[str, Any], name: str, path: Path, warn: Any, walk: 
         extra = extra[1:]
     for key in extra:
         warn(path + (str(key),), f"{key!s} beside {name} is ignored")
+    if name == "$var" and isinstance(args, str) and _QUOTED_SEGMENT.search(args):
+        warn(path + (name,), f"locator {args!r} has a quoted segment; locators read names literally "
+             "(write it without quotes, escaping dots as \\., or use $jmespath)")
     if name == "$case":
         cases = args if isinstance(args, list) else args.get("cases") if isinstance(args, dict) else None
         base = path + (name,) if isinstance(args, list) else path + (name, "cases")

@@ -328,10 +328,11 @@ def parse_exchanges(ck: _Checker, value: Any, field: str) -> list[Exchange]:
         ex = ck.mapping(item, ifield, _EXCHANGE_KEYS)
         if ex is None:
             continue
-        if "request" not in ex:
+        request = None
+        if "request" not in ex:  # the response is still checked: report every problem at once
             ck.problem(_join(ifield, "request"), "required")
-            continue
-        request = _parse_request(ck, ex["request"], _join(ifield, "request"))
+        else:
+            request = _parse_request(ck, ex["request"], _join(ifield, "request"))
         response = _parse_response(ck, ex.get("response"), _join(ifield, "response"))
         times = ex.get("times", 1)
         if isinstance(times, bool) or not isinstance(times, int) or times < 1:
@@ -539,13 +540,14 @@ def connector_of(path: Path) -> Path:
     return path.resolve().parent
 
 
-def load_exchanges(path: Path, *, method: str | None = None,
-                   connection: ConnectionSpec | None = None) -> tuple[list[Exchange], Case | None]:
+def load_exchanges(path: Path, *, method: str | None = None, connection: ConnectionSpec | None = None,
+                   allow_empty: bool = False) -> tuple[list[Exchange], Case | None]:
     """Exchanges for the bench: a list, a mapping with `exchanges:`, or a case file.
 
     From a case file, the case calling `method` (else the first) is used, and returned too, so
     its connection and input serve as defaults. Placeholders are filled from `connection`
-    (else the case's own connection).
+    (else the case's own connection). `allow_empty`: an empty list is fine (a method that makes
+    no request; the bench's server process).
     """
     path = Path(path)
     display = str(path)
@@ -566,7 +568,7 @@ def load_exchanges(path: Path, *, method: str | None = None,
     if isinstance(data, dict) and "exchanges" not in data:
         ck.problem("exchanges", "required: a list of {request, response}")
     exchanges = parse_exchanges(ck, items, "exchanges")
-    if not exchanges and not ck.problems:
+    if not exchanges and not ck.problems and not allow_empty:
         ck.problem("exchanges", "must hold at least one exchange")
     if ck.problems:
         raise CaseFileError(display, ck.problems)

@@ -263,12 +263,17 @@ async def record_case(case: Case, invoke: Invoke, *, upstream: str | None = None
 def write_recording(case: Case, recording: Recording, *, scrub: list[str] | None = None) -> None:
     """Write the exchanges (and `expect`, when the case has none) into the case's file.
 
-    The YAML is re-dumped (comments in the file are lost); key order is kept. `scrub` lists
-    values that must not reach the file (the live secrets), checked as a last line of defence.
+    Only the case's `exchanges:` (and a missing `expect:`) are rewritten, in place, so comments
+    and layout elsewhere in the file stay as the author wrote them. When that cannot be done
+    safely (a case written in flow style `{...}`, connection keys to add), the file is re-dumped
+    (key order kept, comments lost). `scrub` lists values that must not reach the file (the live
+    secrets), checked as a last line of defence.
     """
-    data = yaml.load(case.file.read_text(encoding="utf-8"), Loader=JsonLikeLoader)  # noqa: S506 - safe subclass
+    original = case.file.read_text(encoding="utf-8")
+    data = yaml.load(original, Loader=JsonLikeLoader)  # noqa: S506 - safe subclass
     target = data if case.index is None else data["cases"][case.index]
     exchanges = [exchange_to_dict(ex) for ex in recording.exchanges]
+    add_expect = "expect" not in target and recording.expect is not None
     rebuilt: dict[str, Any] = {}
     for key, value in target.items():
         if key == "expect" and "exchanges" not in rebuilt:
@@ -276,7 +281,7 @@ def write_recording(case: Case, recording: Recording, *, scrub: list[str] | None
         rebuilt[key] = exchanges if key == "exchanges" else value
     if "exchanges" not in rebuilt:
         rebuilt["exchanges"] = exchanges
-    if "expect" not in rebuilt and recording.expect is not None:
+    if add_expect:
         rebuilt["expect"] = recording.expect
     if recording.missing_connection:
         conn = dict(rebuilt.get("connection") or {})
@@ -287,8 +292,78 @@ def write_recording(case: Case, recording: Recording, *, scrub: list[str] | None
         data = rebuilt
     else:
         data["cases"][case.index] = rebuilt
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    text = None
+    if not recording.missing_connection:
+        text = _splice(original, case.index, exchanges, recording.expect if add_expect else None)
+        if text is not None and yaml.load(text, Loader=JsonLikeLoader) != data:  # noqa: S506 - safe subclass
+            text = None  # an unusual layout: re-dump rather than write something else
+    if text is None:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
     for secret in scrub or []:
         if secret and secret in text:
             raise RuntimeError(f"refusing to write {case.file.name}: a live secret would be written in clear")
     Path(case.file).write_text(text, encoding="utf-8")
+
+
+def _dump_key(key: str, value: Any, column: int) -> list[str]:
+    """`key: value` as block YAML lines indented to `column`."""
+    dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=120)
+    return [(" " * column + line) if line.strip() else line for line in dumped.splitlines(keepends=True)]
+
+
+def _splice(text: str, index: int | None, exchanges: list[Any], expect: Any) -> str | None:
+    """`text` with the case's `exchanges:` replaced (and `expect:` added), or None if not safely possible.
+
+    Works on lines, with positions from `yaml.compose`: the old `exchanges:` block (up to the
+    next key of the case, comment lines just above that key staying with it) is replaced by the
+    new one at the same indentation; a missing `exchanges:` goes just above `expect:` (and its
+    comments), a missing `expect:` at the end of the case.
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    root = yaml.compose(text, Loader=JsonLikeLoader)  # noqa: S506 - safe subclass
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    target: yaml.Node | None = root
+    if index is not None:
+        seq = next((v for k, v in root.value if k.value == "cases"), None)
+        target = seq.value[index] if isinstance(seq, yaml.SequenceNode) and index < len(seq.value) else None
+    if not isinstance(target, yaml.MappingNode) or target.flow_style or not target.value:
+        return None
+    lines = text.splitlines(keepends=True)
+    column = target.value[0][0].start_mark.column
+    starts = [k.start_mark.line for k, _ in target.value]
+    names = [k.value for k, _ in target.value]
+    if any(k.start_mark.column != column for k, _ in target.value):
+        return None
+    mark = target.end_mark
+    end = mark.line if mark.line >= len(lines) or not lines[mark.line][: mark.column].strip() else mark.line + 1
+
+    def is_note(i: int) -> bool:  # a blank or comment-only line
+        return not lines[i].strip() or lines[i].lstrip().startswith("#")
+
+    def back_off(stop: int, floor: int) -> int:  # exclude trailing blank/comment lines before `stop`
+        while stop > floor and is_note(stop - 1):
+            stop -= 1
+        return stop
+
+    edits: list[tuple[int, int, list[str]]] = []  # (first line, end line, new lines), non-overlapping
+    if "exchanges" in names:
+        pos = names.index("exchanges")
+        first = starts[pos]
+        if lines[first][:column].strip():  # `- exchanges:` opens the list item: leave it to the re-dump
+            return None
+        stop = starts[pos + 1] if pos + 1 < len(starts) else end
+        edits.append((first, back_off(stop, first + 1), _dump_key("exchanges", exchanges, column)))
+    elif "expect" in names:
+        at = back_off(starts[names.index("expect")], starts[0] + 1)
+        edits.append((at, at, _dump_key("exchanges", exchanges, column)))
+    else:
+        at = back_off(end, starts[0] + 1)
+        edits.append((at, at, _dump_key("exchanges", exchanges, column)))
+    if expect is not None:
+        at = back_off(end, starts[0] + 1)
+        edits.append((max(at, edits[-1][1]), max(at, edits[-1][1]), _dump_key("expect", expect, column)))
+    for first, stop, new in reversed(edits):  # edits are in file order: apply from the bottom up
+        lines[first:stop] = new
+    return "".join(lines)

@@ -266,6 +266,13 @@ def test_lint_warnings() -> None:
     assert lint_mapping({"$top": 1, "a": {"$var": "b"}}) == []
 
 
+def test_lint_warns_about_quoted_locator_segments_that_can_never_match() -> None:
+    mapping = {"rate": {"$var": 'response.headers."x-ratelimit-remaining"'}, "ok": {"$var": "a.b-c"}}
+    assert compile_mapping(mapping).evaluate({"response": {"headers": {"x-ratelimit-remaining": "0"}}}) is None
+    (warning,) = lint_mapping(mapping, source="m.yml")
+    assert warning.startswith("m.yml: rate.$var: locator 'response.headers.\"x-ratelimit-remaining\"' has a quoted segment")
+
+
 # --- JavaScript semantics -----------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ def test_explicit_exchanges_input_and_connection(connectors: Path, tmp_path: Pat
     code, out, err = cli(*args, "--connection", '{"credentials": {"apiKey": "k-1"}}')
     assert code == 1
     assert json.loads(out)["errors"] == 10
+    assert json.loads(out)["latency_ms"] == dict.fromkeys(("p50", "p95", "p99", "mean", "min", "max"))  # none measured
     assert "10 call(s) failed; first error: connection/http_error" in err and "599" in err
 
 
@@ -91,3 +92,14 @@ def test_usage_errors(connectors: Path, cli: Cli) -> None:
     assert code == 2 and "--input: not valid JSON" in err
     code, _, err = cli("bench", str(connectors / "plain"), "m", "--against", "a", "b", "c")
     assert code == 2 and "--against takes DIR_B" in err
+
+
+def test_a_method_no_case_calls_is_benched_with_no_exchanges(connectors: Path, cli: Cli) -> None:
+    """Not a crash of the server process: every request gets the 599, and the bench says so."""
+    code, out, err = cli("bench", str(connectors / "plain"), "data/contacts/find-by-id", "--input", '{"id": 5}',
+                         "--connection", '{"credentials": {"apiKey": "k"}}', "--calls", "3", *FAST)
+    assert code == 1
+    assert "no test case of" in err and "calls data/contacts/find-by-id: serving no exchanges" in err
+    assert "3 call(s) failed; first error: connection/http_error" in err
+    row = out.splitlines()[2].split()
+    assert row[:3] == ["data/contacts/find-by-id", "3", "-"] and row[-1] == "3"

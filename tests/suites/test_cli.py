@@ -79,10 +79,16 @@ def test_accepts_one_connector_or_one_case_file(connectors: Path, cli: Cli) -> N
     assert (code, out.splitlines()[-1]) == (0, "2 passed, 0 failed")
 
 
-def test_a_path_without_connectors_is_a_usage_error(tmp_path: Path, cli: Cli) -> None:
-    code, _, err = cli("test", str(tmp_path))
+def test_a_path_without_connectors_is_a_usage_error(tmp_path: Path, connectors: Path, cli: Cli) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = cli("test", str(empty))
     assert code == 2
-    assert f"no connector found at {tmp_path}" in err
+    assert f"no connector found at {empty}" in err
+    # even next to a path that holds passing cases: nothing runs
+    code, out, err = cli("test", str(connectors / "plain"), str(tmp_path / "typo"))
+    assert (code, out) == (2, "")
+    assert f"no connector found at {tmp_path / 'typo'}" in err
 
 
 def test_json_output(connectors: Path, cli: Cli) -> None:

@@ -120,6 +120,8 @@ def test_secret_placeholders_are_filled_from_the_case_connection(tmp_path: Path)
          "acme/tests/case.yml: exchanges[0].request.method: unknown HTTP method 'FETCH'"),
         ("method: a/b\nexpect: {}\nexchanges:\n  - request: {method: GET, path: /x}\n    response: {status: 700}\n",
          "acme/tests/case.yml: exchanges[0].response.status: must be an HTTP status code"),
+        ("method: a/b\nexpect: {}\nexchanges:\n  - requst: {method: GET, path: /x}\n    response: {stauts: 201}\n",
+         "acme/tests/case.yml: exchanges[0].response.stauts: unknown key (did you mean 'status'?)"),
         ("method: a/b\nexpect: {}\nexchanges:\n  - request: {method: GET, path: /x}\n    times: 0\n",
          "acme/tests/case.yml: exchanges[0].times: must be a whole number >= 1"),
         ("method: a/b\nexpect: {}\nexchanges:\n  - request: {method: POST, path: /x, body: {}, form: {}}\n",

@@ -23,6 +23,7 @@ from runtime._suite import (
     run_cases,
     write_recording,
 )
+from runtime._suite._record import Recording
 
 LIVE_REFRESH = "LIVE-REFRESH-abcdef123"
 LIVE_ACCESS = "LIVE-ACCESS-987654321"
@@ -249,3 +250,62 @@ def test_record_redacts_tokens_under_any_secret_name_in_bodies_urls_and_headers(
     assert recorded["expect"]["output"]["session"] == "{{secret:session_token}}"
     results = asyncio.run(run_cases(load_case_file(path)[1:], invoke=sessions))
     assert results[0].passed, results[0].report()
+
+
+def _recording(tmp_path: Path, expect: dict | None = None) -> Recording:
+    (tmp_path / "rec.yml").write_text("exchanges:\n  - request: {method: GET, path: /v1/x}\n    response: {body: {a: 1}}\n")
+    exchanges, _ = load_exchanges(tmp_path / "rec.yml")
+    return Recording(exchanges=exchanges, outcome=Outcome(output={"a": 1}), expect=expect)
+
+
+COMMENTED = """\
+# acme contacts: recorded against the sandbox account
+connection:
+  credentials: {apiKey: fake}   # fake values only
+cases:
+  - name: first   # inline
+    method: data/x/list
+    exchanges: []   # old
+    # what the docs promise
+    expect: {outputContains: {a: 1}}
+  - name: second
+    method: data/x/list
+    # written by --record
+# the end
+"""
+
+
+@pytest.mark.parametrize(("index", "expect"), [(0, None), (1, {"output": {"a": 1}})])
+def test_record_rewrites_only_the_case_and_keeps_comments(tmp_path: Path, index: int, expect: dict | None) -> None:
+    path = tmp_path / "acme" / "tests" / "x.yml"
+    path.parent.mkdir(parents=True)
+    (tmp_path / "acme" / "spec.yml").write_text("key: acme\n")
+    path.write_text(COMMENTED)
+    case = load_case_file(path, allow_missing_expect=True)[index]
+    write_recording(case, _recording(tmp_path, expect))
+    text = path.read_text()
+    for line in COMMENTED.splitlines():
+        if "#" in line and "# old" not in line:
+            assert line in text  # every comment but the one on the replaced line survives
+    recorded = yaml.safe_load(text)["cases"][index]
+    assert recorded["exchanges"] == [{"request": {"method": "GET", "path": "/v1/x"},
+                                      "response": {"status": 200, "body": {"a": 1}}}]
+    assert recorded["expect"] == ({"outputContains": {"a": 1}} if index == 0 else {"output": {"a": 1}})
+    assert list(recorded) == ["name", "method", "exchanges", "expect"]
+    other = yaml.safe_load(text)["cases"][1 - index]
+    assert other == yaml.safe_load(COMMENTED)["cases"][1 - index]
+    if index == 1:  # now both cases have an expect: the file loads and the recording replays as written
+        assert [c.name for c in load_case_file(path)] == ["first", "second"]
+
+
+def test_record_re_dumps_a_flow_style_case(tmp_path: Path) -> None:
+    path = tmp_path / "acme" / "tests" / "x.yml"
+    path.parent.mkdir(parents=True)
+    (tmp_path / "acme" / "spec.yml").write_text("key: acme\n")
+    path.write_text("# lost\ncases:\n  - {name: one, method: data/x/list}\n")
+    case = load_case_file(path, allow_missing_expect=True)[0]
+    write_recording(case, _recording(tmp_path, {"output": {"a": 1}}))
+    assert yaml.safe_load(path.read_text()) == {"cases": [{
+        "name": "one", "method": "data/x/list", "expect": {"output": {"a": 1}},
+        "exchanges": [{"request": {"method": "GET", "path": "/v1/x"}, "response": {"status": 200, "body": {"a": 1}}}]}]}
+    assert "# lost" not in path.read_text()

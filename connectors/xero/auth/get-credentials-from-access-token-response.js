@@ -19,10 +19,19 @@ exports.getCredentialsFromAccessTokenResponse = async function ({ tokenResponse 
     refresh_token: tokenResponse.refresh_token,
     token_type: tokenResponse.token_type,
     expires_in: tokenResponse.expires_in,
+    // The runtime turns expires_in into expires_at only for the token response it builds
+    // itself; credentials built here carry their own absolute expiry, so the runtime can
+    // refresh the 30-minute access token before it runs out instead of after a 401.
+    expires_at: expiresAt(tokenResponse.expires_in),
     scope: tokenResponse.scope,
     tenantId: chosen.tenantId,
     tenantName: chosen.tenantName,
   }
+}
+
+function expiresAt(expiresIn) {
+  const seconds = Number(expiresIn)
+  return Number.isFinite(seconds) && seconds > 0 ? new Date(Date.now() + seconds * 1000).toISOString() : undefined
 }
 
 function jwtClaim(token, claim) {

@@ -4,9 +4,8 @@
 const HASH_KEY = /^[0-9a-f]{40}$/
 
 export default async function customFields({ apiClient, parameters }) {
-  const response = await apiClient.get(`/${parameters.fieldsPath}`, { start: 0, limit: 500 })
   const properties = {}
-  for (const field of response.data || []) {
+  for (const field of await allFields(apiClient, parameters.fieldsPath)) {
     if (!HASH_KEY.test(field.key)) continue
     properties[field.key] = toSchema(field)
     if (field.field_type === 'monetary') {
@@ -18,6 +17,20 @@ export default async function customFields({ apiClient, parameters }) {
   }
   console.log(`${Object.keys(properties).length} custom field properties from /${parameters.fieldsPath}`)
   return { type: 'object', properties }
+}
+
+// The field list pages like every v1 list (start / limit, next_start while
+// more_items_in_collection); a company with many custom fields needs more than one page.
+async function allFields(apiClient, path) {
+  const fields = []
+  let start = 0
+  for (;;) {
+    const response = await apiClient.get(`/${path}`, { start, limit: 500 })
+    fields.push(...(response.data || []))
+    const pagination = (response.additional_data || {}).pagination || {}
+    if (!pagination.more_items_in_collection || pagination.next_start === undefined) return fields
+    start = pagination.next_start
+  }
 }
 
 function toSchema(field) {

@@ -1,7 +1,14 @@
 // POST /v1/customers, form-encoded the way Stripe expects nested values:
 // address[line1]=...&metadata[crm_id]=...
+// With an Idempotency-Key, as Stripe advises for every create: if the request is sent again
+// (a retry after a lost response), Stripe answers with the first result instead of creating a
+// second customer.
+const crypto = require('crypto')
+
 exports.create = async function create({ apiClient, fields }) {
-  const customer = await apiClient.post('/customers', toForm(pickWritable(fields)))
+  const customer = await apiClient.post('/customers', toForm(pickWritable(fields)), {
+    headers: { 'Idempotency-Key': crypto.randomUUID() },
+  })
   return { id: customer.id }
 }
 
