@@ -62,6 +62,19 @@ async def amed_per_call(fn: Any, calls: int, rounds: int) -> float:
 
 
 # ---------------------------------------------------------------------------- workers
+SERVER = (  # as in benchmarks/core_bench.py: the loopback fake API in its own process
+    "import sys; from tests.fakeapi import FakeApi; api = FakeApi().start(); "
+    "print(api.url, api.state.api_key, flush=True); sys.stdin.read(); api.stop()"
+)
+
+
+def start_server() -> tuple[subprocess.Popen[str], str, str]:
+    proc = subprocess.Popen([sys.executable, "-c", SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url, key = proc.stdout.readline().split()
+    return proc, url, key
+
+
 def worker_sandbox(scale: float) -> dict[str, float]:
     import sandbox
     from sandbox import Sandbox, compile_module
@@ -134,12 +147,8 @@ def worker_sandbox(scale: float) -> dict[str, float]:
 def worker_runtime(scale: float) -> dict[str, float]:
     import httpx
 
-    from runtime import Connector  # from the tree under test: imported before core_bench,
-
-    sys.path.append(str(ROOT / "benchmarks"))  # which puts this script's tree first on sys.path
-    from core_bench import start_server  # the loopback fake API in its own process
-
     import sandbox
+    from runtime import Connector
 
     assert Path(sandbox.__file__).resolve().is_relative_to(Path(sys.path[0]).resolve()), "wrong tree imported"
 

@@ -8,7 +8,7 @@ literals (with nested `${...}`), so an `import` inside a string is left alone.
 
     import x from 'm'            ->  const x = __sb_require("m", 1);
     import {a, b as c} from 'm'  ->  const {a: a, b: c} = __sb_require("m");
-    import * as ns from 'm'      ->  const ns = __sb_require("m");
+    import * as ns from 'm'      ->  const ns = __sb_ns(__sb_require("m"));   (exports + `default`)
     import('m')                  ->  __sb_import('m')          (a rejected promise if not allowed)
     export default <expr>        ->  __sb_exports.default = <expr>
     export [async] function f    ->  [async] function f        (+ a live getter for `f`)
@@ -43,6 +43,15 @@ _REGEX_AFTER_WORDS = {
     "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do",
     "else", "yield", "await",
 }
+# Contextual keywords that are also valid variable names: a file that declares one as a variable
+# uses it as an identifier, so `/` after it is a division.
+_CONTEXTUAL_WORDS = ("of", "yield", "await")
+_DECLARED_CONTEXTUAL = re.compile(r"\b(?:var|let|const|function|class)\s+(of|yield|await)\b")
+# Declarations of the namespace helper, put in the header when the module has `import * as`.
+_NS_HELPER = (
+    "const __sb_ns = (m) => {const n = Object.assign(Object.create(null), m);"
+    ' if (!("default" in n)) n.default = m; return n;};'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +106,7 @@ def tokenize(source: str, filename: str = "<source>") -> list[Token]:
     i = 0
     # Brace stack: True marks a `${` opened inside a template literal.
     braces: list[bool] = []
+    identifiers = set(_DECLARED_CONTEXTUAL.findall(source))
 
     def regex_allowed() -> bool:
         if not tokens:
@@ -105,8 +115,21 @@ def tokenize(source: str, filename: str = "<source>") -> list[Token]:
         if last.kind in ("number", "string", "template", "regex"):
             return False
         if last.kind == "name":
-            return last.value in _REGEX_AFTER_WORDS
-        return last.value not in (")", "]", "}")
+            if last.value not in _REGEX_AFTER_WORDS:
+                return False
+            prev = tokens[-2] if len(tokens) > 1 else None
+            if prev is not None and prev.kind == "punct" and prev.value in (".", "?."):
+                return False  # a property named like a keyword: `o.return / 2`
+            if last.value in _CONTEXTUAL_WORDS and last.value in identifiers:
+                return False
+            if last.value == "of":
+                # `for (x of /re/)`: the keyword follows a binding; anywhere else it is a name.
+                return prev is not None and (
+                    (prev.kind == "name" and prev.value not in _REGEX_AFTER_WORDS) or prev.value in ("]", "}")
+                )
+            return True
+        # After a postfix `++`/`--` a `/` divides (a regular expression cannot be incremented).
+        return last.value not in (")", "]", "}", "++", "--")
 
     def scan_template(i: int) -> int:
         """Scan template characters from i (just after ` or }) to the closing ` or a ${."""
@@ -236,6 +259,9 @@ class _Rewriter:
         self.reexports: list[str] = []
         self.imports: list[str] = []
         self.esm = False
+        self.namespaces = False  # an `import * as` needs the namespace helper
+        self.default_exprs = 0  # `export default <expression>` statements seen
+        self.exported: dict[str, int] = {}  # export name -> position of its export statement
 
     def error(self, pos: int, message: str) -> JSSyntaxError:
         return _syntax_error(self.filename, self.source, pos, message)
@@ -286,8 +312,10 @@ class _Rewriter:
             if t.kind == "name" and t.value in ("import", "export") and not self._is_property(k):
                 if t.value == "import":
                     k = self._import(k)
+                elif self.is_value(k + 1, "(") or self.is_value(k + 1, "="):
+                    k += 1  # a method or class field named `export`: `{ export() {} }`
                 else:
-                    k = self._export(k)
+                    k = self._exported_names(k)
                 continue
             if t.kind == "name" and t.value == "require" and self.is_value(k + 1, "(") and not self._is_property(k):
                 nxt = self.tok(k + 2)
@@ -382,12 +410,30 @@ class _Rewriter:
         decls = []
         if default_name is not None:
             decls.append(f"{default_name} = __sb_require({json.dumps(name)}, 1)")
-        for pattern, _kind in parts:
-            decls.append(f"{pattern} = {req}")
+        for pattern, kind in parts:
+            if kind == "ns":
+                # A namespace object as Node builds for a CommonJS module: its exports + `default`.
+                self.namespaces = True
+                decls.append(f"{pattern} = __sb_ns({req})")
+            else:
+                decls.append(f"{pattern} = {req}")
         self.replace(start, end, "const " + ", ".join(decls) + ";")
         return j
 
     # ------------------------------------------------------------------ export
+    def _exported_names(self, k: int) -> int:
+        """Rewrite one export statement; a name exported twice is a SyntaxError, as in JS."""
+        pos = self.tokens[k].start
+        n_getters, n_default = len(self.getters), self.default_exprs
+        k = self._export(k)
+        names = [name for name, _ in self.getters[n_getters:]] + ["default"] * (self.default_exprs - n_default)
+        for name in names:
+            if name in self.exported:
+                first = self.source.count("\n", 0, self.exported[name]) + 1
+                raise self.error(pos, f"duplicate export '{name}' (already exported on line {first})")
+            self.exported[name] = pos
+        return k
+
     def _export(self, k: int) -> int:
         t = self.tokens[k]
         self.esm = True
@@ -419,6 +465,7 @@ class _Rewriter:
                 if a is None:
                     raise self.error(t.start, "export default needs a value")
                 self.replace(t.start, nxt.end, "__sb_exports.default =")
+                self.default_exprs += 1
             return j
         if v in ("function", "class", "async"):
             idx = j + 1
@@ -562,7 +609,7 @@ def rewrite(source: str, filename: str) -> tuple[str, bool, tuple[str, ...], tup
     r = _Rewriter(source, filename)
     r.run()
     body = r.output()
-    prologue = ""
+    prologue = _NS_HELPER if r.namespaces else ""
     if r.getters:
         pairs = ", ".join(f"{json.dumps(name)}: () => {expr}" for name, expr in r.getters)
         prologue += f"__sb_require.__export(__sb_exports, {{{pairs}}});"

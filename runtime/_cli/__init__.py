@@ -11,6 +11,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from runtime._cli._output import stdout_closed
+
 COMMANDS: tuple[str, ...] = ("js", "run", "validate", "inspect", "test", "bench")
 
 
@@ -32,6 +34,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args._run(args))
+    except BrokenPipeError:  # the reader went away (`... | head`): not an error of ours
+        return stdout_closed()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

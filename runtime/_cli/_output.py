@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
-import functools
 import json
 import math
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 
@@ -69,19 +66,3 @@ def stdout_closed() -> int:
     except (OSError, ValueError):
         pass
     return 1
-
-
-def survives_closed_stdout(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Decorate a command's `run`: a closed stdout ends it with `stdout_closed()`, no traceback.
-
-    The command's own catch-all must let `BrokenPipeError` through (it would print again).
-    """
-
-    @functools.wraps(run)
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except BrokenPipeError:
-            return stdout_closed()
-
-    return wrapper

@@ -2,7 +2,8 @@
 
 Reports p50/p95/p99 latency, calls per second, CPU time per call and peak memory, as a table or
 as JSON (`--json`). `--against DIR_B [METHOD_B]` measures a second connector (or method) in the
-same run, interleaved with the first, and reports the ratio B/A.
+same run, interleaved with the first, and reports the ratio B/A; without `--exchanges`, the
+exchanges of B's own first test case calling METHOD_B are served too.
 
 Without `--exchanges`, `--input` or `--connection`, the first test case of DIR that calls METHOD
 supplies them (its exchanges, input and connection), so a connector with a test suite can be
@@ -131,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         input_value = _json_arg(args.input, "input")
         connection = _connection(_json_arg(args.connection, "connection"))
+        explicit_connection = connection is not None
         case = None
         if args.exchanges:
             exchanges, case = load_exchanges(Path(args.exchanges), method=args.method, connection=connection)
@@ -157,6 +159,17 @@ def run(args: argparse.Namespace) -> int:
         b_dir = Path(args.against[0])
         b_method = args.against[1] if len(args.against) > 1 else args.method
         targets.append(Target("B", b_dir, b_method, input_value, connection))
+        if not args.exchanges and (b_dir.resolve(), b_method) != (connector.resolve(), args.method):
+            # B's own test case may expect other requests (another implementation): serve its
+            # exchanges too, after A's (the first match answers)
+            try:
+                case_b = _case_for(b_dir, b_method)
+                if case_b is not None:
+                    exchanges = exchanges + (list(case_b.exchanges) if not explicit_connection else
+                                             load_exchanges(case_b.file, method=b_method, connection=connection)[0])
+            except (CaseFileError, ValueError, OSError) as exc:
+                print(f"bench: {getattr(exc, 'message', None) or exc}", file=sys.stderr)
+                return 2
     calls = args.calls if args.calls is not None else (None if args.duration is not None else 200)
     try:
         report = run_bench(targets, exchanges, calls=calls, duration=args.duration, concurrency=args.concurrency,

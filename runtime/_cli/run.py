@@ -20,7 +20,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from runtime._cli._output import emit_json, error_payload, survives_closed_stdout
+from runtime._cli._output import emit_json, error_payload
 from runtime._errors import ConfigurationError, ConnectorError, InternalError, InvalidInputError
 
 CONNECTION_KEYS = ("connectorParameters", "connectionParameters", "credentials", "authOptionKey")
@@ -136,14 +136,13 @@ def _execute(args: argparse.Namespace) -> dict[str, Any]:
     return result.to_dict()
 
 
-@survives_closed_stdout
 def run(args: argparse.Namespace) -> int:
     try:
         payload = _execute(args)
     except ConnectorError as exc:
         emit_json(error_payload(exc))
         return 1
-    except BrokenPipeError:  # survives_closed_stdout handles it
+    except BrokenPipeError:  # main() handles it: no traceback, exit 1
         raise
     except Exception as exc:  # a runtime bug: still one JSON object, never a traceback or a secret
         emit_json(error_payload(InternalError(_redacted(args, f"{type(exc).__name__}: {exc}"))))

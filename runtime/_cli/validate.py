@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from runtime._cli._output import emit_json, survives_closed_stdout
+from runtime._cli._output import emit_json
 
 __all__ = ["add_parser", "run"]
 
@@ -28,13 +28,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
-@survives_closed_stdout
 def run(args: argparse.Namespace) -> int:
     try:
         from runtime._loader import validate_connector
 
         problems = validate_connector(args.dir)
-    except BrokenPipeError:  # survives_closed_stdout handles it
+    except BrokenPipeError:  # main() handles it: no traceback, exit 1
         raise
     except Exception as exc:  # the CLI boundary: no traceback for the user, ever
         message = f"internal error while validating {args.dir}: {type(exc).__name__}: {exc}"

@@ -90,12 +90,16 @@ class DataCollection:
             resolvers=self.model.resolvers,
         )
 
-    async def run_method(self, method: str, inputs: dict[str, Any], parameters: dict[str, Any]) -> Any:
-        """Run a collection method by key, or raise NotSupportedError naming it."""
+    def supported(self, method: str) -> Any:
+        """The method's handle, or NotSupportedError naming it (checked before any input is)."""
         handle = self.model.methods.get(method)
         if handle is None:
             raise NotSupportedError(f"{self.where(method)}: the connector does not support this method")
-        return await self._run(handle, inputs, parameters)
+        return handle
+
+    async def run_method(self, method: str, inputs: dict[str, Any], parameters: dict[str, Any]) -> Any:
+        """Run a collection method by key, or raise NotSupportedError naming it."""
+        return await self._run(self.supported(method), inputs, parameters)
 
     async def from_api(self, records: list[dict[str, Any]], parameters: dict[str, Any]) -> list[dict[str, Any]]:
         """Apply fieldsFromApi to normalised records (in parallel); originals kept as rawFields."""
@@ -174,6 +178,7 @@ class DataCollection:
 
     async def find_by_id(self, id: Any, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """`{record}` for the id (the connector raises not_found when there is none)."""
+        self.supported("findById")
         _require(id, "id", self.where("findById"))
         params = self.parameters(parameters, method="findById")
         raw = await self.run_method("findById", {"id": id}, params)
@@ -185,6 +190,7 @@ class DataCollection:
 
     async def match(self, query: Mapping[str, Any], parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """`{record}` of the record matching the fields in `query`, or `{}` when none does."""
+        self.supported("match")
         if not isinstance(query, Mapping):
             raise InvalidInputError(f"{self.where('match')}: query must be an object of fields")
         params = self.parameters(parameters, method="match")
@@ -197,6 +203,7 @@ class DataCollection:
 
     async def create(self, fields: Mapping[str, Any], parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Create a record from `fields` (checked against the fields schema); `{id}`."""
+        self.supported("create")
         params = self.parameters(parameters, method="create")
         schema = await self.fields_schema(parameters)
         validate_write_fields(schema, fields, creating=True, where=self.where("create"), resolvers=self.model.resolvers)
@@ -206,6 +213,7 @@ class DataCollection:
 
     async def update(self, id: Any, fields: Mapping[str, Any], parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Update the record `id` with `fields` (checked, readOnly refused); `{id}`."""
+        self.supported("update")
         _require(id, "id", self.where("update"))
         params = self.parameters(parameters, method="update")
         schema = await self.fields_schema(parameters)
@@ -216,6 +224,7 @@ class DataCollection:
 
     async def delete(self, id: Any, parameters: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Delete the record `id`; `{}`."""
+        self.supported("delete")
         _require(id, "id", self.where("delete"))
         params = self.parameters(parameters, method="delete")
         await self.run_method("delete", {"id": id}, params)

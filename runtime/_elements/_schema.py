@@ -79,14 +79,18 @@ def schema_problems(schema: Any, value: Any, *, root: str, resolvers: Any = None
     except SchemaError as exc:
         return [SchemaProblem(root, f"the schema itself is invalid: {exc.message}")]
     problems: list[SchemaProblem] = []
+    required_done: set[str] = set()  # jsonschema reports `required` once per missing name
     for error in errors:
         parts = list(error.absolute_path)
         message = error.message
         if error.validator == "required" and isinstance(error.instance, dict):
-            missing = [n for n in error.validator_value if n not in error.instance]
-            if missing:
-                parts.append(missing[0])
-                message = "is required"
+            where = format_path(root, parts)
+            if where not in required_done:
+                required_done.add(where)
+                for name in error.validator_value:
+                    if name not in error.instance:
+                        problems.append(SchemaProblem(format_path(root, [*parts, name]), "is required"))
+            continue
         elif error.validator == "type":
             message = f"is {_json_type(error.instance)}, expected {_expected(error.validator_value)}"
         else:

@@ -138,6 +138,10 @@ def read_yaml(path: Path, display: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         problem = f"invalid YAML: {getattr(exc, 'problem', None) or exc}"
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start is not None and (mark is None or start.line != mark.line):
+            # an unclosed `{` or `[` is noticed lines later: say where it opened
+            problem += f" ({context} at line {start.line + 1}, column {start.column + 1})"
         raise CaseFileError(display, [SpecError(display, where, problem)]) from exc
 
 

@@ -61,6 +61,12 @@ def is_secret_key(name: str) -> bool:
     if name.lower() in SECRET_KEYS or norm in _NORMALISED_SECRET_KEYS:
         return True
     return norm.endswith(_SECRET_NAME_ENDINGS) and not any(part in norm for part in _NOT_SECRET_PARTS)
+def _secretish(key: str) -> bool:
+    """A connection key whose value, however short, is treated as a secret (not `token_type`)."""
+    norm = re.sub(r"[^a-z0-9]", "", key.lower())
+    return bool(_SECRETISH.search(key)) and not any(part in norm for part in _NOT_SECRET_PARTS)
+
+
 _NORMALISED_SECRET_KEYS = frozenset(re.sub(r"[^a-z0-9]", "", k) for k in SECRET_KEYS)
 _SECTIONS = (("credentials", "credentials"), ("connectionParameters", "connection_parameters"),
              ("connectorParameters", "connector_parameters"))
@@ -145,7 +151,7 @@ class Redactor:
                 text = _scalar_text(value)
                 if text is None or text in self._names:
                     continue
-                if len(text) >= self.MIN_LENGTH or (_SECRETISH.search(key) and len(text) >= self.MIN_SECRETISH):
+                if len(text) >= self.MIN_LENGTH or (_secretish(key) and len(text) >= self.MIN_SECRETISH):
                     name = key if key not in taken else path
                     taken.add(name)
                     self._names[text] = name

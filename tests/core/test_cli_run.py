@@ -171,7 +171,7 @@ def test_run_internal_error_hides_connection_values(capsys: Any, tmp_path: Path,
     assert "very-secret-key-42" not in json.dumps(out) and "RuntimeError" in out["error"]["message"]
 
 
-@pytest.mark.parametrize("command", ["run", "validate", "inspect"])
+@pytest.mark.parametrize("command", ["run", "validate", "inspect", "test", "js"])
 def test_a_closed_stdout_is_no_traceback(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class Closed:
         def write(self, text: str) -> int:
@@ -185,7 +185,7 @@ def test_a_closed_stdout_is_no_traceback(command: str, tmp_path: Path, monkeypat
 
     monkeypatch.setattr(sys, "stdout", Closed())
     # each prints something on stdout: an error, the problems of an empty folder, the connector
-    target = tmp_path if command == "validate" else connector_path("apikey")
+    target = {"validate": tmp_path, "js": REPO / "examples" / "hello.js"}.get(command, connector_path("apikey"))
     argv = [command, str(target)] + (["nonsense"] if command == "run" else [])
     assert main(argv) == 1
 

@@ -95,6 +95,10 @@ def test_find_by_id_without_a_record_is_not_found() -> None:
 def test_absent_methods_are_not_supported() -> None:
     with pytest.raises(NotSupportedError, match="data/contacts/delete"):
         run(collection({}).delete("1"))
+    # a missing method is reported as such, before its input is checked
+    for method, input in [("delete", {}), ("update", {}), ("findById", {}), ("create", {"fields": "x"}), ("match", {"query": 1})]:
+        with pytest.raises(NotSupportedError, match=f"data/contacts/{method}"):
+            run(collection({}).call(method, input))
 
 
 def test_parameters_are_validated_before_anything_runs() -> None:

@@ -77,6 +77,14 @@ def test_parameters_merge_with_the_collection_winning_and_defaults_filled() -> N
     assert "parameters.limit: is a string, expected integer" in str(info.value)
 
 
+def test_every_missing_required_parameter_is_named_once() -> None:
+    schema = {"type": "object", "required": ["owner", "repo"], "properties": {"owner": {"type": "string"}, "repo": {"type": "string"}}}
+    with pytest.raises(InvalidParametersError) as info:
+        prepare_parameters(schema, {}, where="data/issues/list")
+    text = str(info.value)
+    assert text.count("parameters.owner: is required") == 1 and text.count("parameters.repo: is required") == 1
+
+
 # -- formulas inside schemas (SPEC 6.3): evaluated against the value the schema describes --------
 
 DYNAMIC = {

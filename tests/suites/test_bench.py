@@ -103,3 +103,14 @@ def test_a_method_no_case_calls_is_benched_with_no_exchanges(connectors: Path, c
     assert "3 call(s) failed; first error: connection/http_error" in err
     row = out.splitlines()[2].split()
     assert row[:3] == ["data/contacts/find-by-id", "3", "-"] and row[-1] == "3"
+
+
+def test_comparing_two_methods_serves_the_exchanges_of_both_cases(connectors: Path, cli: Cli) -> None:
+    """B (another method, other requests) is answered from its own test case, not failed by A's."""
+    code, out, err = cli("bench", str(connectors / "echo"), "data/contacts/find-by-id", "--input", '{"id": "7"}',
+                         "--against", str(connectors / "echo"), "data/contacts/list", "--calls", "5", "--json", *FAST)
+    assert code == 0, out + err
+    data = json.loads(out)
+    assert (data["a"]["method"], data["b"]["method"]) == ("data/contacts/find-by-id", "data/contacts/list")
+    _check_side(data["a"], 5)
+    _check_side(data["b"], 5)

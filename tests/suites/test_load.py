@@ -145,6 +145,9 @@ def test_secret_placeholders_are_filled_from_the_case_connection(tmp_path: Path)
         ("- 1\n- 2\n", "acme/tests/case.yml: must be a mapping (one case) or hold cases:, got a list"),
         ("", "acme/tests/case.yml: empty file"),
         ("method: [unclosed\n", "acme/tests/case.yml: line 2: invalid YAML"),
+        ("method: a/b\nexchanges:\n  - request: {method: GET, path: /x\nexpect: {}\n",
+         "acme/tests/case.yml: line 4: invalid YAML: expected ',' or '}', but got ':' "
+         "(while parsing a flow mapping at line 3, column 14)"),
     ],
 )
 def test_invalid_files_name_file_and_field(tmp_path: Path, text: str, expected: str) -> None:

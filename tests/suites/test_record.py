@@ -309,3 +309,11 @@ def test_record_re_dumps_a_flow_style_case(tmp_path: Path) -> None:
         "name": "one", "method": "data/x/list", "expect": {"output": {"a": 1}},
         "exchanges": [{"request": {"method": "GET", "path": "/v1/x"}, "response": {"status": 200, "body": {"a": 1}}}]}]}
     assert "# lost" not in path.read_text()
+
+
+def test_short_connection_values_are_secrets_by_name_but_not_token_type() -> None:
+    from runtime._suite import ConnectionSpec, Redactor
+
+    redactor = Redactor(ConnectionSpec(credentials={"token_type": "Bearer", "pin": "1234", "api_key": "k-12",
+                                                    "tenantId": "70784a63-d24b"}))
+    assert redactor.text("Bearer k-12 1234 70784a63-d24b") == "Bearer {{secret:api_key}} 1234 {{secret:tenantId}}"
