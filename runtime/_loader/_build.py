@@ -649,6 +649,9 @@ class _Builder:
             prefixes = [f"events-{etype}-{strategy}-", f"{etype}-{strategy}-", f"events-{strategy}-"]
             if strategy == "pull-latest-records":
                 prefixes += [f"events-{etype}-", ""]
+                if "pullLatestRecords" in methods or "list" in methods:
+                    # the collection's own pullLatestRecords serves (else its list, walked whole)
+                    required, optional = (), required
             emethods = self.resolve_methods(
                 where,
                 espec.methods,

@@ -240,3 +240,23 @@ def test_cli_commands_are_registered() -> None:
     import runtime._cli as cli
 
     assert {"validate", "inspect"} <= set(cli.COMMANDS)
+
+
+def test_pull_latest_event_uses_the_collections_own_pull_latest_records(tmp_path) -> None:
+    (tmp_path / "auth").mkdir()
+    (tmp_path / "spec.yml").write_text("auth: {type: client-credentials, makeApiClient: {implementationType: mapping}}\n")
+    (tmp_path / "auth" / "make-api-client.map.yml").write_text("baseUri: https://api.example.com\n")
+    col = tmp_path / "data" / "issues"
+    col.mkdir(parents=True)
+    (col / "spec.yml").write_text(
+        "methods:\n"
+        "  list: {implementationType: javascript}\n"
+        "  pullLatestRecords: {implementationType: javascript, filePath: list.js}\n"
+        "events:\n"
+        "  updated: {implementationType: pull-latest-records}\n"
+    )
+    (col / "list.js").write_text("export default async () => ({records: []})\n")
+    loaded = load_connector(tmp_path)
+    issues = loaded.collections["issues"]
+    assert issues.events["updated"].implementation_type == "pull-latest-records"
+    assert issues.methods["pullLatestRecords"].file == "data/issues/list.js"
