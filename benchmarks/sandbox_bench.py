@@ -289,7 +289,8 @@ def main() -> None:
     p.add_argument("--old-quickjs", default=os.environ.get("OLD_QUICKJS_PYTHON", "/work/venv-qjs-old/bin/python"))
     p.add_argument("--mini-racer", default=os.environ.get("MINI_RACER_PYTHON", "/work/venv-v8/bin/python"))
     p.add_argument("--rounds", type=int, default=3, help="engine comparison rounds")
-    p.add_argument("--out", default=str(HERE / "results" / "sandbox.md"))
+    # results/sandbox.md now holds sandbox_perf.py's before/after figures: write only if asked
+    p.add_argument("--out", default="", help="write the markdown here (default: print the figures only)")
     args = p.parse_args()
     old = args.old_quickjs if args.old_quickjs and Path(args.old_quickjs).exists() else None
     mr = args.mini_racer if args.mini_racer and Path(args.mini_racer).exists() else None
@@ -299,7 +300,8 @@ def main() -> None:
     print(json.dumps(sandbox, indent=1))
     engines = engine_figures(old, mr, 1 if args.quick else args.rounds)
     print(json.dumps(engines, indent=1))
-    write_markdown(Path(args.out), sandbox, engines, sys.argv[1:])
+    if args.out:
+        write_markdown(Path(args.out), sandbox, engines, sys.argv[1:])
 
 
 if __name__ == "__main__":

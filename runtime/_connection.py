@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from runtime._auth import oauth2
 from runtime._context import build_context
 from runtime._errors import (
     BadRequestError,
@@ -498,12 +499,7 @@ class Connection:
         # (every method) share its request log, deadline and redaction
         client = self._api_client(call)
 
-        # Both operations suspend once before any I/O: the sandbox may start an operation's
-        # coroutine eagerly in the caller's task and resume it in a new task once it suspends;
-        # httpx/anyio cancel scopes must be entered and exited in one task, so the network
-        # work has to begin only after that hand-over.
         async def op_http(payload: Any) -> Any:
-            await asyncio.sleep(0)
             if stage != "full":
                 raise HostOperationFailed("no_api_client", "apiClient is not available in this method", None)
             if not isinstance(payload, Mapping):
@@ -520,7 +516,6 @@ class Connection:
                 raise translator.to_js(exc) from exc
 
         async def op_fetch(payload: Any) -> Any:
-            await asyncio.sleep(0)
             if not isinstance(payload, Mapping):
                 raise HostOperationFailed("invalid_request", "fetch payload must be an object", None)
             body = payload.get("body")
@@ -666,7 +661,6 @@ class Connection:
 
     async def _refresh_if_expiring(self, call: CallContext) -> None:
         """Proactive refresh: an oauth2 token that expires within the margin is refreshed first."""
-        from runtime._auth import oauth2
 
         if not self._credentials or not self._refreshable():
             return
@@ -900,7 +894,6 @@ class Connection:
                 return await self._start_oauth1(config, redirect_uri, call)
             if self.auth.type != "oauth2":
                 raise ConfigurationError(f"start_oauth needs oauth1/oauth2 auth, this connection uses {self.auth.type!r}")
-            from runtime._auth import oauth2
 
             typed = oauth2.OAuth2Config.from_output(config, source=self._oauth_source())
             state = f"{oauth2.new_state()}:{state_suffix}" if state_suffix else None
@@ -938,7 +931,6 @@ class Connection:
     async def _complete_oauth2(
         self, config: Mapping[str, Any], params: Mapping[str, Any], stored: Mapping[str, Any], call: CallContext
     ) -> dict[str, Any]:
-        from runtime._auth import oauth2
 
         expected = stored.get("state")
         if not expected or params.get("state") != expected:
@@ -978,7 +970,6 @@ class Connection:
     async def _credentials_from_token_response(
         self, token_response: Any, call: CallContext, config: Mapping[str, Any], *, refresh: bool
     ) -> dict[str, Any]:
-        from runtime._auth import oauth2
 
         if not isinstance(token_response, Mapping):
             raise ConnectionProblem("OAuth token response is not an object", key="invalid_response")
@@ -1005,7 +996,6 @@ class Connection:
         return oauth2.credentials_from_token_response(token_response, previous=previous)
 
     async def _oauth2_refresh(self, config: Mapping[str, Any], call: CallContext) -> dict[str, Any] | None:
-        from runtime._auth import oauth2
 
         refresh_token = self._credentials.get("refresh_token")
         if not refresh_token:

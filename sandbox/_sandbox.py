@@ -2,9 +2,8 @@
 
 A call goes like this (ARCHITECTURE decisions 1 and 6):
 
-1. a fresh context is made (QuickJS runtime + prelude + extensions) or taken ready-made (a
-   spare built while an earlier call waited for I/O, or the optional pool thread); a context
-   serves exactly one call and is dropped after it, so nothing one call leaves behind
+1. a fresh context is made (QuickJS runtime + prelude + extensions) or taken from the
+   optional pool of pristine ones built by a thread; a context serves exactly one call and is dropped after it, so nothing one call leaves behind
    (globals, patched prototypes, timers) can be seen by another, and a context that hit a
    limit is never reused. Compiling JS is QuickJS's slow part (~0.1 µs per byte here), so
    the prelude and the extensions are compiled once to bytecode (`_bytecode.py`) and only
@@ -73,10 +72,8 @@ _LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch"
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
 _LIB_SOURCES = tuple(_LIBS[name] for name in _LIB_NAMES)
 _DEFAULT_LIMITS = Limits()
-#: pool thread by default? No: see Sandbox and benchmarks/results/sandbox.md
+#: no pool thread by default: it did not pay (GIL contention; benchmarks/results/sandbox.md)
 DEFAULT_POOL_SIZE = 0
-#: used contexts whose freeing may wait for a call's idle time (freed inline beyond this)
-_MAX_DEFERRED_FREES = 4
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 _SYNTAX_AT = re.compile(r"<input>:(\d+)(?::(\d+))?")
 
@@ -206,17 +203,16 @@ class Sandbox:
     each new context (see `_bytecode.py`; source text is evaluated instead if the binding
     cannot be driven that way). Modules are compiled to bytecode by `compile_module`.
 
-    Without a pool thread (the default), a call that waits for host operations or timers uses
-    that idle time to free retired contexts and build one spare pristine context for the next
-    call (see `_use_idle_time`).
-
-    `pool_size` > 0 starts one daemon thread that keeps that many *pristine*
+    `pool_size` > 0 (opt-in; the default is 0) starts one daemon thread that keeps that many *pristine*
     contexts (prelude and extensions instantiated, no connector code run) ready. A call takes one
     and drops it afterwards, so isolation is the same as building it inline; the build moves
     off the caller's path, onto the time the caller spends waiting (I/O) or onto another core.
     Contexts are handed from the builder thread to the caller, never used by two threads at once
     (the binding re-reads the stack top on every entry). `close()` (or `with`) stops the thread;
     it is a daemon, so a Sandbox never left closed does not keep the process alive either.
+    Measured (benchmarks/results/sandbox.md), the pool lowers the latency of calls that arrive
+    spread out in time, but slows back-to-back calls and JS methods making API calls: creating
+    and freeing a context hold the GIL (~0.35 ms together) and stall the calling thread.
     """
 
     def __init__(self, extensions: Sequence[tuple[str, str] | LazyModule] = (), *, pool_size: int | None = None) -> None:
@@ -240,10 +236,6 @@ class Sandbox:
                 self._boot = None
         self._pool: queue.Queue[tuple[Any, Any]] | None = None
         self._graveyard: list[tuple[Any, Any]] = []
-        #: the segments every call uses when bytecode is available (base 0): a spare context
-        #: built for it serves any module
-        self._shared_segments = self._segments_for(0) if self._boot is not None else None
-        self._spare: list[tuple[Any, Any]] = []
         self._pool_segments: _Segments | None = None
         self._builder: threading.Thread | None = None
         if pool_size is None:
@@ -255,7 +247,10 @@ class Sandbox:
             # the thread holds the Sandbox only weakly: a Sandbox dropped without close() is
             # collected, and its thread ends within a second
             self._builder = threading.Thread(
-                target=_fill_pool, args=(weakref.ref(self), self._pool, self._graveyard, self._wake, seg), name="sandbox-pool", daemon=True
+                target=_fill_pool,
+                args=(weakref.ref(self), self._pool, self._graveyard, self._wake, seg),
+                name="sandbox-pool",
+                daemon=True,
             )
             self._builder.start()
 
@@ -275,7 +270,6 @@ class Sandbox:
             self._wake.set()
             builder.join()
         self._drain_pool()
-        self._spare.clear()
         self._graveyard.clear()
 
     def _drain_pool(self) -> None:
@@ -300,11 +294,6 @@ class Sandbox:
         return seg
 
     def _context_for(self, seg: _Segments) -> tuple[Any, Any]:
-        if seg is self._shared_segments and self._spare:
-            try:
-                return self._spare.pop()
-            except IndexError:  # taken by another thread meanwhile
-                pass
         if seg is self._pool_segments and self._pool is not None:
             try:
                 item = self._pool.get_nowait()
@@ -323,27 +312,6 @@ class Sandbox:
         if self._builder is not None:
             self._graveyard.append(item)
             self._wake.set()
-        elif len(self._graveyard) < _MAX_DEFERRED_FREES:
-            self._graveyard.append(item)  # freed while a later call waits for I/O
-
-    def _use_idle_time(self) -> None:
-        """Called by a call about to wait for host operations or timers: free retired contexts
-        and build one spare pristine context, so that work is done while the I/O is in flight
-        rather than on the next call's path. Same thread: no GIL contention, no isolation
-        change (the spare is pristine; a context still serves exactly one call)."""
-        if self._builder is not None or self._closed:
-            return
-        while self._graveyard:
-            try:
-                self._graveyard.pop()
-            except IndexError:
-                break
-        seg = self._shared_segments
-        if seg is not None and not self._spare:
-            try:
-                self._spare.append(self._new_context(seg))
-            except Exception:  # pragma: no cover - the next call builds inline and reports it
-                pass
 
     def _new_context(self, seg: _Segments) -> tuple[Any, Any]:
         if self._boot is not None and LOADER is not None:
@@ -503,7 +471,6 @@ class _Call:
         limits: Limits,
     ) -> None:
         self.module = module
-        self.sandbox = sandbox
         self.segments = sandbox._segments_for(base)
         self.limits = limits
         self.host_operations = host_operations
@@ -663,8 +630,10 @@ class _Call:
         timeout = self.deadline - now
         if delay >= 0:
             timeout = min(timeout, delay / 1000.0)
-        if not self.done:
-            self.sandbox._use_idle_time()
+        if not self.done and self.tasks:
+            # let the new tasks start: an operation that needs no I/O finishes in this very
+            # turn of the loop, and the call goes on without waiting for one more
+            await asyncio.sleep(0)
         if not self.done:
             waker = self.waker = loop.create_future()
             if self.deadline_handle is None:  # one timer per call for the wall-time limit

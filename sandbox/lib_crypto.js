@@ -10,18 +10,25 @@
   // of a byte range in one call, state in locals, int32 arithmetic (`| 0`), rotations written out
   // (no helper calls), a preallocated message schedule; `update` hashes the caller's bytes where
   // they are and keeps only a partial block, so a 1 MB upload is hashed without copies.
+  // The compress functions are source text compiled on first use of their algorithm (with the
+  // global eval captured when this part loads): compiling all four costs ~2 ms, more than the
+  // rest of this file, and a call mostly hashes with one.
+  const evalSource = G.eval;
+  const CORES = {
+    md5: String.raw`(function () {
+  "use strict";
   const MD5_K = new Int32Array(64), MD5_G = new Uint8Array(64); // round constants, message word per step
   for (let i = 0; i < 64; i++) {
     MD5_K[i] = (Math.abs(Math.sin(i + 1)) * 4294967296) | 0;
     MD5_G[i] = i < 16 ? i : i < 32 ? (5 * i + 1) & 15 : i < 48 ? (3 * i + 5) & 15 : (7 * i) & 15;
   }
   function md5Blocks(H, M, p, off, end) {
-    const K = MD5_K, G = MD5_G;
-    let a0 = H[0], b0 = H[1], c0 = H[2], d0 = H[3];
+    // var, not let: QuickJS checks a let binding's initialisation at every read.
+    var K = MD5_K, G = MD5_G, a0 = H[0], b0 = H[1], c0 = H[2], d0 = H[3], a, b, c, d, x, i, j;
     for (; off + 64 <= end; off += 64) {
-      for (let i = 0, j = off; i < 16; i++, j += 4) M[i] = p[j] | (p[j + 1] << 8) | (p[j + 2] << 16) | (p[j + 3] << 24);
-      let a = a0, b = b0, c = c0, d = d0, x, i = 0;
-      for (; i < 16; i += 4) {
+      for (i = 0, j = off; i < 16; i++, j += 4) M[i] = p[j] | (p[j + 1] << 8) | (p[j + 2] << 16) | (p[j + 3] << 24);
+      a = a0; b = b0; c = c0; d = d0;
+      for (i = 0; i < 16; i += 4) {
         x = (a + (d ^ (b & (c ^ d))) + K[i] + M[i]) | 0; a = (b + ((x << 7) | (x >>> 25))) | 0;
         x = (d + (c ^ (a & (b ^ c))) + K[i + 1] + M[i + 1]) | 0; d = (a + ((x << 12) | (x >>> 20))) | 0;
         x = (c + (b ^ (d & (a ^ b))) + K[i + 2] + M[i + 2]) | 0; c = (d + ((x << 17) | (x >>> 15))) | 0;
@@ -49,14 +56,18 @@
     }
     H[0] = a0; H[1] = b0; H[2] = c0; H[3] = d0;
   }
+  return md5Blocks;
+})()`,
+    sha1: String.raw`(function () {
+  "use strict";
   // Five steps per iteration with the variables' roles rotating, so no step shuffles five values.
   function sha1Blocks(H, W, p, off, end) {
-    let h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4];
+    var h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], a, b, c, d, e, x, i, j;
     for (; off + 64 <= end; off += 64) {
-      for (let i = 0, j = off; i < 16; i++, j += 4) W[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
-      for (let i = 16; i < 80; i++) { const x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16]; W[i] = (x << 1) | (x >>> 31); }
-      let a = h0, b = h1, c = h2, d = h3, e = h4, i = 0;
-      for (; i < 20; i += 5) {
+      for (i = 0, j = off; i < 16; i++, j += 4) W[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
+      for (; i < 80; i++) { x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16]; W[i] = (x << 1) | (x >>> 31); }
+      a = h0; b = h1; c = h2; d = h3; e = h4;
+      for (i = 0; i < 20; i += 5) {
         e = (((a << 5) | (a >>> 27)) + (d ^ (b & (c ^ d))) + e + 0x5a827999 + W[i]) | 0; b = (b << 30) | (b >>> 2);
         d = (((e << 5) | (e >>> 27)) + (c ^ (a & (b ^ c))) + d + 0x5a827999 + W[i + 1]) | 0; a = (a << 30) | (a >>> 2);
         c = (((d << 5) | (d >>> 27)) + (b ^ (e & (a ^ b))) + c + 0x5a827999 + W[i + 2]) | 0; e = (e << 30) | (e >>> 2);
@@ -88,6 +99,10 @@
     }
     H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4;
   }
+  return sha1Blocks;
+})()`,
+    sha256: String.raw`(function () {
+  "use strict";
   const K256 = new Int32Array([0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
     0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
     0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
@@ -96,16 +111,16 @@
     0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]);
   // Eight rounds per iteration with the variables' roles rotating (no eight-value shuffle per round).
   function sha256Blocks(H, W, p, off, end) {
-    const K = K256;
-    let h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], h5 = H[5], h6 = H[6], h7 = H[7];
+    var K = K256, h0 = H[0], h1 = H[1], h2 = H[2], h3 = H[3], h4 = H[4], h5 = H[5], h6 = H[6], h7 = H[7];
+    var a, b, c, d, e, f, g, h, t, x, y, i, j;
     for (; off + 64 <= end; off += 64) {
-      for (let i = 0, j = off; i < 16; i++, j += 4) W[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
-      for (let i = 16; i < 64; i++) {
-        const x = W[i - 15], y = W[i - 2];
+      for (i = 0, j = off; i < 16; i++, j += 4) W[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
+      for (; i < 64; i++) {
+        x = W[i - 15]; y = W[i - 2];
         W[i] = ((((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3)) + (((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10)) + W[i - 7] + W[i - 16]) | 0;
       }
-      let a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7, t;
-      for (let i = 0; i < 64; i += 8) {
+      a = h0; b = h1; c = h2; d = h3; e = h4; f = h5; g = h6; h = h7;
+      for (i = 0; i < 64; i += 8) {
         t = (h + (((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7))) + (g ^ (e & (f ^ g))) + K[i] + W[i]) | 0;
         d = (d + t) | 0; h = (t + (((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10))) + ((a & b) | (c & (a | b)))) | 0;
         t = (g + (((d >>> 6) | (d << 26)) ^ ((d >>> 11) | (d << 21)) ^ ((d >>> 25) | (d << 7))) + (f ^ (d & (e ^ f))) + K[i + 1] + W[i + 1]) | 0;
@@ -128,6 +143,10 @@
     }
     H[0] = h0; H[1] = h1; H[2] = h2; H[3] = h3; H[4] = h4; H[5] = h5; H[6] = h6; H[7] = h7;
   }
+  return sha256Blocks;
+})()`,
+    sha512: String.raw`(function () {
+  "use strict";
   // SHA-512 on 32-bit halves (hi, lo; no BigInt): W and K interleave hi/lo, a carry is the part of
   // a sum of unsigned lows above 2^32.
   const K512 = new Int32Array([
@@ -146,36 +165,36 @@
     0x28db77f5, 0x23047d84, 0x32caab7b, 0x40c72493, 0x3c9ebe0a, 0x15c9bebc, 0x431d67c4, 0x9c100d4c, 0x4cc5d4be, 0xcb3e42b6, 0x597f299c, 0xfc657e2a,
     0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817]);
   function sha512Blocks(H, W, p, off, end) {
-    const K = K512;
-    let l;
+    var K = K512, l, i, j, xh, xl, s0h, s0l, s1h, s1l, S0h, S0l, S1h, S1l, t1h, t1l, nh;
+    var ah, al, bh, bl, ch, cl, dh, dl, eh, el, fh, fl, gh, gl, hh, hl;
     for (; off + 128 <= end; off += 128) {
-      for (let i = 0, j = off; i < 32; i++, j += 4) W[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
-      for (let i = 32; i < 160; i += 2) {
-        let xh = W[i - 30], xl = W[i - 29]; // s0(w[t-15]) = rotr1 ^ rotr8 ^ shr7
-        const s0h = ((xh >>> 1) | (xl << 31)) ^ ((xh >>> 8) | (xl << 24)) ^ (xh >>> 7);
-        const s0l = ((xl >>> 1) | (xh << 31)) ^ ((xl >>> 8) | (xh << 24)) ^ ((xl >>> 7) | (xh << 25));
+      for (i = 0, j = off; i < 32; i++, j += 4) W[i] = (p[j] << 24) | (p[j + 1] << 16) | (p[j + 2] << 8) | p[j + 3];
+      for (i = 32; i < 160; i += 2) {
+        xh = W[i - 30]; xl = W[i - 29]; // s0(w[t-15]) = rotr1 ^ rotr8 ^ shr7
+        s0h = ((xh >>> 1) | (xl << 31)) ^ ((xh >>> 8) | (xl << 24)) ^ (xh >>> 7);
+        s0l = ((xl >>> 1) | (xh << 31)) ^ ((xl >>> 8) | (xh << 24)) ^ ((xl >>> 7) | (xh << 25));
         xh = W[i - 4]; xl = W[i - 3]; // s1(w[t-2]) = rotr19 ^ rotr61 ^ shr6
-        const s1h = ((xh >>> 19) | (xl << 13)) ^ ((xl >>> 29) | (xh << 3)) ^ (xh >>> 6);
-        const s1l = ((xl >>> 19) | (xh << 13)) ^ ((xh >>> 29) | (xl << 3)) ^ ((xl >>> 6) | (xh << 26));
+        s1h = ((xh >>> 19) | (xl << 13)) ^ ((xl >>> 29) | (xh << 3)) ^ (xh >>> 6);
+        s1l = ((xl >>> 19) | (xh << 13)) ^ ((xh >>> 29) | (xl << 3)) ^ ((xl >>> 6) | (xh << 26));
         l = (s0l >>> 0) + (s1l >>> 0) + (W[i - 13] >>> 0) + (W[i - 31] >>> 0);
         W[i] = (s0h + s1h + W[i - 14] + W[i - 32] + ((l / 4294967296) | 0)) | 0; W[i + 1] = l | 0;
       }
-      let ah = H[0], al = H[1], bh = H[2], bl = H[3], ch = H[4], cl = H[5], dh = H[6], dl = H[7];
-      let eh = H[8], el = H[9], fh = H[10], fl = H[11], gh = H[12], gl = H[13], hh = H[14], hl = H[15];
-      for (let i = 0; i < 160; i += 2) {
+      ah = H[0]; al = H[1]; bh = H[2]; bl = H[3]; ch = H[4]; cl = H[5]; dh = H[6]; dl = H[7];
+      eh = H[8]; el = H[9]; fh = H[10]; fl = H[11]; gh = H[12]; gl = H[13]; hh = H[14]; hl = H[15];
+      for (i = 0; i < 160; i += 2) {
         // t1 = h + S1(e) + Ch(e, f, g) + K + W, S1 = rotr14 ^ rotr18 ^ rotr41
-        const S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23));
-        const S1l = ((el >>> 14) | (eh << 18)) ^ ((el >>> 18) | (eh << 14)) ^ ((eh >>> 9) | (el << 23));
+        S1h = ((eh >>> 14) | (el << 18)) ^ ((eh >>> 18) | (el << 14)) ^ ((el >>> 9) | (eh << 23));
+        S1l = ((el >>> 14) | (eh << 18)) ^ ((el >>> 18) | (eh << 14)) ^ ((eh >>> 9) | (el << 23));
         l = (hl >>> 0) + (S1l >>> 0) + ((gl ^ (el & (fl ^ gl))) >>> 0) + (K[i + 1] >>> 0) + (W[i + 1] >>> 0);
-        const t1h = (hh + S1h + (gh ^ (eh & (fh ^ gh))) + K[i] + W[i] + ((l / 4294967296) | 0)) | 0, t1l = l | 0;
+        t1h = (hh + S1h + (gh ^ (eh & (fh ^ gh))) + K[i] + W[i] + ((l / 4294967296) | 0)) | 0; t1l = l | 0;
         // t2 = S0(a) + Maj(a, b, c), S0 = rotr28 ^ rotr34 ^ rotr39
-        const S0h = ((ah >>> 28) | (al << 4)) ^ ((al >>> 2) | (ah << 30)) ^ ((al >>> 7) | (ah << 25));
-        const S0l = ((al >>> 28) | (ah << 4)) ^ ((ah >>> 2) | (al << 30)) ^ ((ah >>> 7) | (al << 25));
+        S0h = ((ah >>> 28) | (al << 4)) ^ ((al >>> 2) | (ah << 30)) ^ ((al >>> 7) | (ah << 25));
+        S0l = ((al >>> 28) | (ah << 4)) ^ ((ah >>> 2) | (al << 30)) ^ ((ah >>> 7) | (al << 25));
         hh = gh; hl = gl; gh = fh; gl = fl; fh = eh; fl = el;
         l = (dl >>> 0) + (t1l >>> 0);
         eh = (dh + t1h + ((l / 4294967296) | 0)) | 0; el = l | 0;
         l = (t1l >>> 0) + (S0l >>> 0) + (((al & bl) | (cl & (al | bl))) >>> 0);
-        const nh = (t1h + S0h + ((ah & bh) | (ch & (ah | bh))) + ((l / 4294967296) | 0)) | 0;
+        nh = (t1h + S0h + ((ah & bh) | (ch & (ah | bh))) + ((l / 4294967296) | 0)) | 0;
         dh = ch; dl = cl; ch = bh; cl = bl; bh = ah; bl = al; ah = nh; al = l | 0;
       }
       l = (H[1] >>> 0) + (al >>> 0); H[0] = (H[0] + ah + ((l / 4294967296) | 0)) | 0; H[1] = l | 0;
@@ -188,12 +207,17 @@
       l = (H[15] >>> 0) + (hl >>> 0); H[14] = (H[14] + hh + ((l / 4294967296) | 0)) | 0; H[15] = l | 0;
     }
   }
-  // name: compress function, block bytes, schedule words, little-endian, initial state
+  return sha512Blocks;
+})()`,
+  };
+  const compiled = Object.create(null);
+  function core(name) { return compiled[name] || (compiled[name] = evalSource(CORES[name])); }
+  // name: compress function's name, block bytes, schedule words, little-endian, initial state
   const HASHES = {
-    md5: [md5Blocks, 64, 16, true, [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]],
-    sha1: [sha1Blocks, 64, 80, false, [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]],
-    sha256: [sha256Blocks, 64, 64, false, [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]],
-    sha512: [sha512Blocks, 128, 160, false, [0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
+    md5: ["md5", 64, 16, true, [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]],
+    sha1: ["sha1", 64, 80, false, [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]],
+    sha256: ["sha256", 64, 64, false, [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]],
+    sha512: ["sha512", 128, 160, false, [0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
       0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179]],
   };
   function hashAlgorithm(name) {
@@ -207,6 +231,7 @@
   class HashState {
     constructor(alg, from) {
       this.alg = alg;
+      this.compress = core(alg[0]);
       this.H = from ? Int32Array.from(from.H) : Int32Array.from(alg[4]);
       this.W = new Int32Array(alg[2]);
       this.buf = from ? Uint8Array.from(from.buf) : new Uint8Array(alg[1]);
@@ -214,7 +239,7 @@
       this.total = from ? from.total : 0;
     }
     update(p) {
-      const size = this.alg[1], compress = this.alg[0], end = p.length;
+      const size = this.alg[1], compress = this.compress, end = p.length;
       let off = 0;
       this.total += end;
       if (this.n > 0) {
@@ -230,7 +255,7 @@
       if (whole < end) { this.buf.set(p.subarray(whole, end), 0); this.n = end - whole; }
     }
     finish() {
-      const [compress, size, , le] = this.alg, buf = this.buf, H = this.H;
+      const compress = this.compress, size = this.alg[1], le = this.alg[3], buf = this.buf, H = this.H;
       let n = this.n;
       buf[n++] = 0x80;
       if (n > size - (size === 128 ? 16 : 8)) { buf.fill(0, n); compress(H, this.W, buf, 0, size); n = 0; }

@@ -5,22 +5,21 @@
   const G = globalThis;
   const { JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray } = I;
   // ---------------------------------------------------------------- encodings
+  // Sized first (utf8Length), then written in place: no per-character array growth.
   function utf8Encode(str) {
     str = String(str);
-    const out = [];
-    for (let i = 0; i < str.length; i++) {
-      let c = str.charCodeAt(i);
-      if (c < 0x80) { out.push(c); continue; }
-      if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length) {
-        const d = str.charCodeAt(i + 1);
-        if (d >= 0xdc00 && d <= 0xdfff) { c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++; }
-        else c = 0xfffd;
+    const n = str.length, out = new Uint8Array(utf8Length(str));
+    for (var i = 0, j = 0, c, d; i < n; i++) {
+      c = str.charCodeAt(i);
+      if (c < 0x80) { out[j++] = c; continue; }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (d = str.charCodeAt(i + 1)) >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00); i++;
       } else if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
-      if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-      else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-      else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      if (c < 0x800) { out[j++] = 0xc0 | (c >> 6); out[j++] = 0x80 | (c & 63); }
+      else if (c < 0x10000) { out[j++] = 0xe0 | (c >> 12); out[j++] = 0x80 | ((c >> 6) & 63); out[j++] = 0x80 | (c & 63); }
+      else { out[j++] = 0xf0 | (c >> 18); out[j++] = 0x80 | ((c >> 12) & 63); out[j++] = 0x80 | ((c >> 6) & 63); out[j++] = 0x80 | (c & 63); }
     }
-    return new Uint8Array(out);
+    return out;
   }
   function utf8Decode(bytes, start, end) {
     start = start || 0; end = end === undefined ? bytes.length : end;
@@ -51,10 +50,11 @@
   }
   function utf8Length(str) {
     let n = 0;
-    for (let i = 0; i < str.length; i++) {
-      const c = str.charCodeAt(i);
+    for (var i = 0, c, d; i < str.length; i++) {
+      c = str.charCodeAt(i);
       if (c < 0x80) n += 1; else if (c < 0x800) n += 2;
-      else if (c >= 0xd800 && c <= 0xdbff) { n += 4; i++; } else n += 3;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < str.length && (d = str.charCodeAt(i + 1)) >= 0xdc00 && d <= 0xdfff) { n += 4; i++; }
+      else n += 3; // BMP, or a lone surrogate written as U+FFFD
     }
     return n;
   }
@@ -226,10 +226,107 @@
       this.set(b.subarray(0, n), offset);
       return n;
     }
-    readUInt8(o) { return this[o >>> 0]; }
-    readUInt32BE(o) { o >>>= 0; return ((this[o] << 24) >>> 0) + (this[o + 1] << 16) + (this[o + 2] << 8) + this[o + 3]; }
-    readUInt32LE(o) { o >>>= 0; return ((this[o + 3] << 24) >>> 0) + (this[o + 2] << 16) + (this[o + 1] << 8) + this[o]; }
-    writeUInt32BE(v, o) { o >>>= 0; this[o] = v >>> 24; this[o + 1] = v >>> 16; this[o + 2] = v >>> 8; this[o + 3] = v; return o + 4; }
+    // Search for a string (in `enc`), a number (a byte) or bytes, from byteOffset (negative:
+    // from the end), as Node does.
+    indexOf(value, byteOffset, enc) { return bufferIndexOf(this, value, byteOffset, enc, true); }
+    lastIndexOf(value, byteOffset, enc) { return bufferIndexOf(this, value, byteOffset, enc, false); }
+    includes(value, byteOffset, enc) { return this.indexOf(value, byteOffset, enc) !== -1; }
+    copy(target, targetStart, sourceStart, sourceEnd) {
+      targetStart = targetStart === undefined ? 0 : Math.max(0, targetStart | 0);
+      sourceStart = sourceStart === undefined ? 0 : Math.max(0, sourceStart | 0);
+      sourceEnd = sourceEnd === undefined ? this.length : Math.min(this.length, sourceEnd | 0);
+      const n = Math.min(sourceEnd - sourceStart, target.length - targetStart);
+      if (n <= 0) return 0;
+      Uint8Array.prototype.set.call(target, Uint8Array.prototype.subarray.call(this, sourceStart, sourceStart + n), targetStart);
+      return n;
+    }
+    fill(value, offset, end, enc) {
+      if (typeof offset === "string") { enc = offset; offset = 0; end = this.length; }
+      else if (typeof end === "string") { enc = end; end = this.length; }
+      offset = offset === undefined ? 0 : offset | 0; end = end === undefined ? this.length : end | 0;
+      if (typeof value === "number" || typeof value === "boolean") return Uint8Array.prototype.fill.call(this, Number(value) & 255, offset, end);
+      const f = toBytes(value, enc);
+      if (!f.length) return Uint8Array.prototype.fill.call(this, 0, offset, end);
+      for (let i = offset, k = 0; i < end; i++, k = (k + 1) % f.length) this[i] = f[k];
+      return this;
+    }
+    _view() { return new DataView(this.buffer, this.byteOffset, this.byteLength); }
+    _at(o, n) {
+      o = o === undefined ? 0 : o;
+      if (typeof o !== "number") throw new TypeError(`The "offset" argument must be of type number. Received ${typeof o}`);
+      if (o !== Math.floor(o)) throw new RangeError(`The value of "offset" is out of range. It must be an integer. Received ${o}`);
+      if (o < 0 || o + n > this.length) throw new RangeError(`The value of "offset" is out of range. It must be >= 0 and <= ${this.length - n}. Received ${o}`);
+      return o;
+    }
+    readUInt8(o) { return this[this._at(o, 1)]; }
+    readInt8(o) { return this._view().getInt8(this._at(o, 1)); }
+    readUInt16BE(o) { return this._view().getUint16(this._at(o, 2)); }
+    readUInt16LE(o) { return this._view().getUint16(this._at(o, 2), true); }
+    readInt16BE(o) { return this._view().getInt16(this._at(o, 2)); }
+    readInt16LE(o) { return this._view().getInt16(this._at(o, 2), true); }
+    readUInt32BE(o) { return this._view().getUint32(this._at(o, 4)); }
+    readUInt32LE(o) { return this._view().getUint32(this._at(o, 4), true); }
+    readInt32BE(o) { return this._view().getInt32(this._at(o, 4)); }
+    readInt32LE(o) { return this._view().getInt32(this._at(o, 4), true); }
+    readFloatBE(o) { return this._view().getFloat32(this._at(o, 4)); }
+    readFloatLE(o) { return this._view().getFloat32(this._at(o, 4), true); }
+    readDoubleBE(o) { return this._view().getFloat64(this._at(o, 8)); }
+    readDoubleLE(o) { return this._view().getFloat64(this._at(o, 8), true); }
+    readBigUInt64BE(o) { return this._view().getBigUint64(this._at(o, 8)); }
+    readBigUInt64LE(o) { return this._view().getBigUint64(this._at(o, 8), true); }
+    readBigInt64BE(o) { return this._view().getBigInt64(this._at(o, 8)); }
+    readBigInt64LE(o) { return this._view().getBigInt64(this._at(o, 8), true); }
+    writeUInt8(v, o) { o = this._at(o, 1); this[o] = v; return o + 1; }
+    writeInt8(v, o) { o = this._at(o, 1); this._view().setInt8(o, v); return o + 1; }
+    writeUInt16BE(v, o) { o = this._at(o, 2); this._view().setUint16(o, v); return o + 2; }
+    writeUInt16LE(v, o) { o = this._at(o, 2); this._view().setUint16(o, v, true); return o + 2; }
+    writeInt16BE(v, o) { o = this._at(o, 2); this._view().setInt16(o, v); return o + 2; }
+    writeInt16LE(v, o) { o = this._at(o, 2); this._view().setInt16(o, v, true); return o + 2; }
+    writeUInt32BE(v, o) { o = this._at(o, 4); this._view().setUint32(o, v); return o + 4; }
+    writeUInt32LE(v, o) { o = this._at(o, 4); this._view().setUint32(o, v, true); return o + 4; }
+    writeInt32BE(v, o) { o = this._at(o, 4); this._view().setInt32(o, v); return o + 4; }
+    writeInt32LE(v, o) { o = this._at(o, 4); this._view().setInt32(o, v, true); return o + 4; }
+    writeFloatBE(v, o) { o = this._at(o, 4); this._view().setFloat32(o, v); return o + 4; }
+    writeFloatLE(v, o) { o = this._at(o, 4); this._view().setFloat32(o, v, true); return o + 4; }
+    writeDoubleBE(v, o) { o = this._at(o, 8); this._view().setFloat64(o, v); return o + 8; }
+    writeDoubleLE(v, o) { o = this._at(o, 8); this._view().setFloat64(o, v, true); return o + 8; }
+    writeBigUInt64BE(v, o) { o = this._at(o, 8); this._view().setBigUint64(o, v); return o + 8; }
+    writeBigUInt64LE(v, o) { o = this._at(o, 8); this._view().setBigUint64(o, v, true); return o + 8; }
+    writeBigInt64BE(v, o) { o = this._at(o, 8); this._view().setBigInt64(o, v); return o + 8; }
+    writeBigInt64LE(v, o) { o = this._at(o, 8); this._view().setBigInt64(o, v, true); return o + 8; }
+  }
+  // Node's lower-case aliases (readUint32BE, ...)
+  for (const k of Object.getOwnPropertyNames(Buffer.prototype)) {
+    if (/^(read|write)UInt/.test(k)) ObjectDefineProperty(Buffer.prototype, k.replace("UInt", "Uint"), { value: Buffer.prototype[k], writable: true, configurable: true });
+  }
+  function bufferIndexOf(buf, value, byteOffset, enc, forward) {
+    if (typeof byteOffset === "string") { enc = byteOffset; byteOffset = undefined; }
+    const len = buf.length;
+    let from = byteOffset === undefined || byteOffset === null || Number.isNaN(+byteOffset) ? (forward ? 0 : len) : Math.trunc(+byteOffset);
+    if (from < 0) from += len;
+    let needle;
+    if (typeof value === "number") needle = [value & 255];
+    else if (typeof value === "string") needle = encodeString(value, enc);
+    else if (value instanceof Uint8Array) needle = value;
+    else throw new TypeError('The "value" argument must be one of type number or string or an instance of Buffer or Uint8Array.');
+    const n = needle.length;
+    if (n === 0) return forward ? Math.min(Math.max(from, 0), len) : Math.min(Math.max(from, 0), len);
+    if (forward) {
+      for (let i = Math.max(from, 0); i <= len - n; i++) {
+        if (buf[i] !== needle[0]) continue;
+        let k = 1;
+        while (k < n && buf[i + k] === needle[k]) k++;
+        if (k === n) return i;
+      }
+    } else {
+      for (let i = Math.min(from, len - n); i >= 0; i--) {
+        if (buf[i] !== needle[0]) continue;
+        let k = 1;
+        while (k < n && buf[i + k] === needle[k]) k++;
+        if (k === n) return i;
+      }
+    }
+    return -1;
   }
   ObjectDefineProperty(Buffer, Symbol.species, { value: Buffer });
 
@@ -239,17 +336,37 @@
     encode(s) { return utf8Encode(s === undefined ? "" : s); }
     encodeInto(s, dest) { const b = utf8Encode(s); const n = Math.min(b.length, dest.length); dest.set(b.subarray(0, n)); return { read: s.length, written: n }; }
   }
+  // WHATWG Encoding: latin1, iso-8859-1, ascii and their aliases all mean windows-1252, which maps
+  // 0x80-0x9f to these characters (the rest of the bytes are their own code points).
+  const W1252 = "\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f" +
+    "\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178";
+  const DECODER_LABELS = {
+    "utf-8": "utf-8", utf8: "utf-8", "unicode-1-1-utf-8": "utf-8",
+    "windows-1252": "windows-1252", latin1: "windows-1252", "iso-8859-1": "windows-1252", "iso8859-1": "windows-1252", "iso_8859-1": "windows-1252",
+    "l1": "windows-1252", "cp1252": "windows-1252", "x-cp1252": "windows-1252", ascii: "windows-1252", "us-ascii": "windows-1252", "cp819": "windows-1252", "ibm819": "windows-1252",
+    "utf-16le": "utf-16le", "utf-16": "utf-16le",
+  };
   class TextDecoder {
     constructor(label, options) {
-      const l = label === undefined ? "utf-8" : String(label).toLowerCase();
-      if (l !== "utf-8" && l !== "utf8" && l !== "unicode-1-1-utf-8") throw new RangeError(`TextDecoder: unsupported encoding '${label}'`);
+      const l = label === undefined ? "utf-8" : String(label).trim().toLowerCase();
+      const enc = Object.prototype.hasOwnProperty.call(DECODER_LABELS, l) ? DECODER_LABELS[l] : undefined;
+      if (!enc) throw new RangeError(`TextDecoder: unsupported encoding '${label}'`);
+      this._enc = enc;
       this.fatal = !!(options && options.fatal);
       this.ignoreBOM = !!(options && options.ignoreBOM);
     }
-    get encoding() { return "utf-8"; }
+    get encoding() { return this._enc; }
     decode(input) {
       if (input === undefined) return "";
       let b = toBytes(input);
+      if (this._enc === "windows-1252") {
+        const s = latin1Decode(b);
+        return /[\x80-\x9f]/.test(s) ? s.replace(/[\x80-\x9f]/g, (c) => W1252[c.charCodeAt(0) - 0x80]) : s;
+      }
+      if (this._enc === "utf-16le") {
+        if (!this.ignoreBOM && b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) b = b.subarray(2);
+        return decodeBytes(b, "utf16le");
+      }
       if (!this.ignoreBOM && b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) b = b.subarray(3);
       const s = utf8Decode(b);
       if (this.fatal && s.indexOf("\ufffd") >= 0 && utf8Length(s) !== b.length) throw new TypeError("The encoded data was not valid utf-8");
