@@ -16,6 +16,7 @@ from ._errors import (
     LimitReason,
     ModuleNotAllowed,
     NeverSettled,
+    ProtocolError,
     SandboxError,
     UnknownExport,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ModuleNotAllowed",
     "NeverSettled",
     "PRELUDE_FILENAME",
+    "ProtocolError",
     "Sandbox",
     "SandboxError",
     "UnknownExport",

@@ -13,8 +13,18 @@
     │                               logs_too_large, result_too_large
     ├── NeverSettled                key "never_settled": the promise can never settle (no host
     │                               operation or timer pending)
-    └── InvalidResult               key "invalid_result": the result is not JSON (function,
-                                    cycle, BigInt, symbol)
+    ├── InvalidResult               key "invalid_result": the result is not JSON (function,
+    │                               cycle, BigInt, symbol) or nested more than 500 levels deep
+    └── ProtocolError               key "protocol_error": what the context answered the sandbox
+                                    is malformed (connector code tampered with built-ins the
+                                    answer is made of, e.g. `Object.prototype.toJSON`)
+
+Reserved keys: an error thrown by connector code keeps its own `key` (JSError.key), except the
+sandbox's own keys (every LimitReason value, never_settled, invalid_result, protocol_error,
+unknown_export, module_not_allowed, syntax_error, engine_error, extension_error, sandbox_error):
+code cannot impersonate a limit or a sandbox failure, so such a key becomes "js_error" (the
+JSError class is kept). A key that a host operation's HostOperationFailed carried into JS in
+the same call is kept, so an embedder's error re-thrown by the code still round-trips.
 
     HostOperationFailed             raised BY a host operation (embedder code) to reject the JS
                                     promise with an Error carrying key, message, data; it is
@@ -38,6 +48,7 @@ __all__ = [
     "LimitReason",
     "ModuleNotAllowed",
     "NeverSettled",
+    "ProtocolError",
     "SandboxError",
     "UnknownExport",
 ]
@@ -167,6 +178,13 @@ class InvalidResult(SandboxError):
     """The value returned is not JSON: a function, a cycle, a BigInt, a symbol."""
 
     key = "invalid_result"
+
+
+class ProtocolError(SandboxError):
+    """The context's answer to the sandbox is malformed (built-ins it is made of were tampered
+    with); the call fails with this typed error instead of a Python exception."""
+
+    key = "protocol_error"
 
 
 class HostOperationFailed(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -14,8 +15,14 @@ HostOp: TypeAlias = Callable[[Any], Awaitable[Any]]
 
 MiB = 1 << 20
 #: QuickJS runs on the calling thread's C stack (8 MiB on Linux); a JS stack limit at or above it
-#: crashed Python in our measurements, so the limit stays well below.
+#: crashed Python in our measurements, so the limit stays well below. The sandbox also caps the
+#: limit at half the stack of the thread a call runs on (`threading.stack_size()`, else
+#: RLIMIT_STACK), so a thread started with a small stack gets a smaller limit, not a crash.
 MAX_STACK = 4 * MiB
+#: Measured (quickjs-ng 0.17, x86_64): `f=(n)=>n?f(n-1)+1:0` reaches ~615 frames per MiB
+#: (1 MiB: 615, 2 MiB: 1234, 4 MiB: 2470, 6 MiB: 3707); the default allows ~2,470.
+DEFAULT_STACK = 4 * MiB
+_INT_FIELDS = ("memory", "stack", "host_operations", "log_bytes", "result_bytes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +35,9 @@ class Limits:
     other threads of the process burn CPU at the same time a call can be cut before its
     budget is spent, never after).
     wall_time: seconds from start to result, host operations and timers included.
-    stack: bytes of JS stack (deep recursion raises stack_overflow); at most 4 MiB.
+    stack: bytes of JS stack (deep recursion raises stack_overflow); at most 4 MiB, the default
+    (~2,470 frames of a small recursive function; see DEFAULT_STACK).
+    Counts and sizes are ints; times are finite numbers (NaN, inf raise ValueError).
     host_operations: host operations one call may start. log_bytes: UTF-8 bytes of log
     messages. result_bytes: size of the JSON result.
     """
@@ -36,7 +45,7 @@ class Limits:
     memory: int = 64 * MiB
     cpu_time: float = 5.0
     wall_time: float = 30.0
-    stack: int = 1 * MiB
+    stack: int = DEFAULT_STACK
     host_operations: int = 1000
     log_bytes: int = 1 * MiB
     result_bytes: int = 16 * MiB
@@ -44,8 +53,10 @@ class Limits:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValueError(f"Limits.{f.name} must be a positive number, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 or not math.isfinite(value):
+                raise ValueError(f"Limits.{f.name} must be a positive finite number, got {value!r}")
+            if f.name in _INT_FIELDS and not isinstance(value, int):
+                raise ValueError(f"Limits.{f.name} must be a whole number (int), got {value!r}")
         if self.stack > MAX_STACK:
             raise ValueError(f"Limits.stack must be at most {MAX_STACK} bytes (the C stack is 8 MiB), got {self.stack}")
         if self.memory < 2 * MiB:

@@ -60,7 +60,7 @@
     try { const s = JSONstringify(v); return s === undefined ? null : JSONparse(s); } catch (_) { return String(v); }
   }
   function describe(e) {
-    const d = {};
+    const d = I.ObjectCreate(null); // no Object.prototype.toJSON of the connector's applies
     try {
       if (e !== null && (typeof e === "object" || typeof e === "function")) {
         let name, message, stack, key, data;
@@ -102,6 +102,13 @@
       `cannot choose the function to call: no default export${fallback ? `, no export named '${fallback}'` : ""}, and ${fns.length ? `${fns.length} exported functions (${fns.join(", ")})` : "no exported function"} (exports: ${listed})`,
       { exports: names });
   }
+  function classExportError(fn, exportName, internalError) {
+    let src = "";
+    try { src = Function.prototype.toString.call(fn); } catch (_) { return null; }
+    if (!/^class[\s{]/.test(src)) return null;
+    return internalError("unknown_export",
+      `the ${exportName ? `export '${exportName}'` : "default export"} is a class, not a function: export a function (or an object whose method is called)`);
+  }
   function utf8Length(str) {
     let n = 0;
     for (let i = 0; i < str.length; i++) {
@@ -120,7 +127,7 @@
       else try { message = format(args); } catch (e) { message = "[unprintable: " + (e && e.message) + "]"; }
       I.logBytes += utf8Length(message) + level.length;
       if (I.logBytes > I.logLimit) throw I.setFatal("logs_too_large", `log output exceeded ${I.logLimit} bytes`);
-      I.logs.push([level, message]);
+      I.push(I.logs, [level, message]);
     };
   }
   const console = {
@@ -136,5 +143,5 @@
     return I.internalError("module_not_allowed",
       `Cannot find module '${name}': it is not available in the sandbox (available: ${available})`, { module: String(name) });
   }
-  Object.assign(I, { inspect, format, describe, exportError, console, moduleNotAllowed, utf8Length });
+  Object.assign(I, { inspect, format, describe, exportError, classExportError, console, moduleNotAllowed, utf8Length });
 })

@@ -21,20 +21,29 @@
     for (const t of timers.values()) if (t.due < min) min = t.due;
     return min === Infinity ? -1 : Math.max(0, min - I.DateNow());
   }
-  function runTimers() {
-    const now = I.DateNow();
-    const due = [];
-    for (const [id, t] of timers) if (t.due <= now) due.push([id, t]);
-    due.sort((a, b) => a[1].due - b[1].due || a[0] - b[0]);
-    for (const [id, t] of due) {
+  // Called once per due timer (see the driver's runTimers): `first` takes the snapshot of the
+  // timers due now; each call runs the next of them and says whether another is left.
+  let due = [], dueAt = 0, dueNow = 0;
+  function runTimers(first) {
+    if (first) {
+      const now = dueNow = I.DateNow();
+      due = [];
+      dueAt = 0;
+      for (const [id, t] of timers) if (t.due <= now) I.push(due, [id, t]);
+      due.sort((a, b) => a[1].due - b[1].due || a[0] - b[0]);
+    }
+    while (dueAt < due.length) {
+      const [id, t] = due[dueAt++];
       if (!timers.has(id)) continue; // cleared by an earlier callback
-      if (t.every) t.due = now + t.every; else timers.delete(id);
+      if (t.every) t.due = dueNow + t.every; else timers.delete(id);
       try {
         t.fn(...t.args);
       } catch (e) {
         I.uncaught(e);
       }
+      break;
     }
+    return dueAt < due.length ? 1 : 0;
   }
 
   const setImmediate = (fn, ...args) => setTimeout(fn, 0, ...args);

@@ -9,17 +9,30 @@
   let LIB_LINES = null; // parsed on the first load: most calls load nothing
   const G = globalThis;
   delete G.__sb_boot; // left there by the bytecode loader
-  // Built-ins captured before connector code can tamper with them.
+  // Built-ins captured before connector code can tamper with them: everything the driver uses
+  // to talk to Python (poll strings, logs, results) goes through these, so a patched
+  // `Array.prototype.join` or `JSON.stringify` cannot forge what Python reads. Python checks
+  // the limits and the shape of every poll again itself (sandbox/_sandbox.py).
   const JSONstringify = JSON.stringify;
   const JSONparse = JSON.parse;
   const DateNow = Date.now;
   const ObjectKeys = Object.keys;
   const ObjectDefineProperty = Object.defineProperty;
   const ArrayIsArray = Array.isArray;
+  // (Only what builds the answer to Python is captured: tampering with Map or Promise methods
+  // can only break the connector's own call, and every capture costs time in every context.)
+  const uncurry = Function.prototype.bind.bind(Function.prototype.call);
+  const join = uncurry(Array.prototype.join);
+  const push = uncurry(Array.prototype.push);
+  // V8's stack-trace API (quickjs-ng has it) hands CallSite objects to user code, whose
+  // getFunction() would reach the driver below (it is on the stack while timers, toJSON and
+  // getters run). The engine keeps the hook in an internal slot that only this accessor sets:
+  // deleted, a later `Error.prepareStackTrace = fn` makes a plain property the engine ignores.
+  delete Error.prepareStackTrace;
   const INTERNAL = Symbol("sandbox.internal");
   const indirectEval = eval;
   // Internals shared with the lazily evaluated parts (lib_*.js), never reachable from connector code.
-  const I = { JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray, INTERNAL, DateNow, seed: "", logs: [], logBytes: 0, logLimit: 1 << 20 };
+  const I = { JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray, INTERNAL, DateNow, join, push, ObjectCreate: Object.create, seed: "", logs: [], logBytes: 0, logLimit: 1 << 20 };
   I.uncaught = (e) => { if (uncaught === null) uncaught = e; };
   const loaded = Object.create(null);
   I.load = function (name) {
@@ -77,7 +90,7 @@
     const id = nextRequestId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      requests.push("[" + id + "," + JSONstringify(name) + "," + json + "]");
+      push(requests, join(["[", id, ",", JSONstringify(name), ",", json, "]"], ""));
     });
   }
 
@@ -168,12 +181,18 @@
   function callExport(exportsObject, exportName, fallback, argsJson, wrapperName) {
     const fn = resolveExport(exportsObject, exportName, fallback);
     const args = JSONparse(argsJson);
-    if (wrapperName) {
-      const w = G[wrapperName];
-      if (typeof w !== "function") throw internalError("unknown_export", `wrapper '${wrapperName}' is not a global function (extensions define it)`);
-      return w(fn, ...args);
+    try {
+      if (wrapperName) {
+        const w = G[wrapperName];
+        if (typeof w !== "function") throw internalError("unknown_export", `wrapper '${wrapperName}' is not a global function (extensions define it)`);
+        return w(fn, ...args);
+      }
+      return fn(...args);
+    } catch (e) {
+      // `export default class K {}`: say so, not "class constructors must be invoked with 'new'"
+      const err = e instanceof TypeError ? I.load("support").classExportError(fn, exportName, internalError) : null;
+      throw err || e;
     }
-    return fn(...args);
   }
   // Settles the call's outcome from a value that may be a promise, in as few jobs as possible.
   function adopt(r) {
@@ -186,7 +205,16 @@
   }
   // What poll() answers once the call is over: a letter, the logs, a newline, then JSON.
   function over(letter, body) {
-    return [letter, I.logs.length ? JSONstringify(I.logs) : "[]", "\n", body].join("");
+    return join([letter, logsJson(), "\n", body], "");
+  }
+  // Each entry stringified from its two strings: no `toJSON` connector code put on
+  // Array.prototype or Object.prototype can change what Python reads.
+  function logsJson() {
+    const L = I.logs, n = L.length;
+    if (!n) return "[]";
+    const parts = [];
+    for (let i = 0; i < n; i++) push(parts, join(["[", JSONstringify(L[i][0]), ",", JSONstringify(L[i][1]), "]"], ""));
+    return join(["[", join(parts, ","), "]"], "");
   }
   const api = {
     // One entry starts the call: limits, the module function (compiled by Python, or left in a
@@ -215,7 +243,7 @@
       if (state === 2) return over("E", api.error());
       // Strings going to Python are built with join: a `+` concatenation of long strings is a
       // rope in quickjs-ng, which the binding cannot convert ("Unknown quickjs tag: -6").
-      const out = ["[0,[", requests.join(","), "],", I.nextTimerDelay ? I.nextTimerDelay() : -1, "]"].join("");
+      const out = join(["[0,[", join(requests, ","), "],", I.nextTimerDelay ? I.nextTimerDelay() : -1, "]"], "");
       requests = [];
       return out;
     },
@@ -226,7 +254,9 @@
       const v = JSONparse(json);
       if (ok) p.resolve(v); else p.reject(makeHostError(v));
     },
-    runTimers() { if (I.runTimers) I.runTimers(); },
+    // One due timer per entry (1: another is due): Python drains the job queue in between, so
+    // microtasks a callback queued run before the next callback, as in Node.
+    runTimers(first) { return I.runTimers ? I.runTimers(first) : 0; },
     result() {
       // Errors come back as "!" + description: JSON text never starts with "!".
       const v = outcome;
@@ -235,16 +265,19 @@
       try {
         s = typeof v === "object" && v !== null ? JSONstringify(v, checkValue) : JSONstringify(checkValue("", v));
       } catch (e) {
-        const err = e && e[INTERNAL] ? e : internalError("invalid_result", `result is not JSON-serialisable: ${e && e.message}`);
-        return ["!", JSONstringify(I.load("support").describe(err))].join("");
+        let err;
+        if (e && e[INTERNAL]) err = e;
+        else if (e && e.name === "InternalError" && e.message === "out of memory") err = internalError("result_too_large", "the result could not be serialised within the memory limit");
+        else err = internalError("invalid_result", `result is not JSON-serialisable: ${e && e.message}`);
+        return join(["!", JSONstringify(I.load("support").describe(err))], "");
       }
-      if (s === undefined) return "null";
-      if (s.length > resultLimit) return ["!", JSONstringify(I.load("support").describe(internalError("result_too_large", `result is larger than ${resultLimit} bytes`)))].join("");
+      if (typeof s !== "string") return "null";
+      if (s.length > resultLimit) return join(["!", JSONstringify(I.load("support").describe(internalError("result_too_large", `result is larger than ${resultLimit} bytes`)))], "");
       return s;
     },
     error() { return JSONstringify(I.load("support").describe(outcome)); },
     fatal() { return JSONstringify(fatal); },
-    logs() { return JSONstringify(I.logs); },
+    logs() { return logsJson(); },
   };
   // The Python side holds this one function; connector code cannot reach it.
   return function driver(op, a, b, c, d, e, f, g) { return api[op](a, b, c, d, e, f, g); };
@@ -252,13 +285,22 @@
   function resolveExport(ex, exportName, fallback) {
     const isFn = (f) => typeof f === "function";
     const has = (k) => ex !== null && ex !== undefined && (typeof ex === "object" || isFn(ex)) && k in ex;
+    // `export default { findById() {..} }` works like CommonJS `module.exports = { findById }`
+    const d = has("default") ? ex.default : undefined;
+    const method = (k) => (d !== null && typeof d === "object" && k in d && isFn(d[k]) ? (...a) => d[k](...a) : null);
     if (exportName !== null && exportName !== undefined) {
       if (has(exportName) && isFn(ex[exportName])) return ex[exportName];
       if (exportName === "default" && isFn(ex)) return ex;
+      const m = method(exportName);
+      if (m) return m;
     } else {
       if (isFn(ex)) return ex;
-      if (has("default") && isFn(ex.default)) return ex.default;
-      if (fallback !== null && fallback !== undefined && has(fallback) && isFn(ex[fallback])) return ex[fallback];
+      if (isFn(d)) return d;
+      if (fallback !== null && fallback !== undefined) {
+        if (has(fallback) && isFn(ex[fallback])) return ex[fallback];
+        const m = method(fallback);
+        if (m) return m;
+      }
       const fns = ex && typeof ex === "object" ? ObjectKeys(ex).filter((k) => isFn(ex[k])) : [];
       if (fns.length === 1) return ex[fns[0]];
     }

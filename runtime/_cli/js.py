@@ -1,6 +1,9 @@
 """`connector-runtime js FILE`: run one JavaScript file in the sandbox (for connector authors).
 
-Prints `{"output": ..., "logs": [...]}` and exits 0, or `{"error": {...}}` and exits 1.
+Prints `{"output": ..., "logs": [...]}` and exits 0, or `{"error": {...}}` and exits 1: the
+error has type, key, message, and (when there are) data, stack, the JS error's `name`, and the
+`logs` written before the failure. Strings with lone UTF-16 surrogates (legal in JS) are printed
+as `\\uXXXX` escapes, so the output is always valid JSON and valid UTF-8.
 No host operations are registered: `fetch` and `__sandbox.host` calls reject with
 `unknown_host_operation`, so a file run here cannot reach the network.
 """
@@ -9,11 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-from runtime._cli._output import emit_json, error_payload
-from sandbox import Limits, Sandbox, SandboxError, compile_module
+from runtime._cli._output import _finite, emit_json, error_payload
+from sandbox import JSError, Limits, Sandbox, SandboxError, compile_module
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -58,8 +62,23 @@ def run(args: argparse.Namespace) -> int:
         result = Sandbox().call_sync(module, export=args.export, args=[value], limits=limits)
     except SandboxError as exc:
         payload = error_payload(exc)
-        payload["logs"] = [{"level": e.level, "message": e.message} for e in exc.logs]
-        emit_json(payload)
+        if isinstance(exc, JSError):
+            payload["error"]["name"] = exc.name
+        if exc.logs:
+            payload["error"]["logs"] = [{"level": e.level, "message": e.message} for e in exc.logs]
+        _emit(payload)
         return 1
-    emit_json({"output": result.value, "logs": [{"level": e.level, "message": e.message} for e in result.logs]})
+    _emit({"output": result.value, "logs": [{"level": e.level, "message": e.message} for e in result.logs]})
     return 0
+
+
+def _emit(obj: Any) -> None:
+    """emit_json, unless a string holds a lone surrogate (JS allows them, UTF-8 does not):
+    then ASCII JSON, where it is a `\\uXXXX` escape."""
+    try:
+        json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        sys.stdout.write(json.dumps(_finite(obj), ensure_ascii=True, default=str, allow_nan=False) + "\n")
+        sys.stdout.flush()
+        return
+    emit_json(obj)

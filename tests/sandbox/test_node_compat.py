@@ -79,7 +79,6 @@ def test_namespace_import_of_a_builtin_has_default(run) -> None:
     assert run(src) == ["function", True, "function", True]
 
 
-@pytest.mark.xfail(strict=True, reason="export resolution lives in prelude.js (resolveExport), not owned here; see report")
 def test_fallback_finds_a_method_of_the_default_export_object(sb) -> None:
     m = compile_module("export default { findById(x) { return x.id }, other() { return 0 } }", "f.js")
     assert sb.call_sync(m, export_fallback="findById", args=[{"id": 7}]).value == 7
