@@ -401,7 +401,9 @@ class Sandbox:
         """Call an export of `module` with JSON `args` and return its JSON result.
 
         export: that export (error if missing); else the default export; else `export_fallback`;
-        else the only exported function. wrapper: a global function (from an extension) called
+        else the only exported function. A default export that is an object (`export default
+        { findById() {} }`) serves `export` / `export_fallback` with its methods, like CommonJS
+        `module.exports = { findById }`; a default export that is a class is an UnknownExport. wrapper: a global function (from an extension) called
         as `wrapper(fn, ...args)` instead of `fn(...args)`.
         """
         c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper)

@@ -102,6 +102,33 @@
       `cannot choose the function to call: no default export${fallback ? `, no export named '${fallback}'` : ""}, and ${fns.length ? `${fns.length} exported functions (${fns.join(", ")})` : "no exported function"} (exports: ${listed})`,
       { exports: names });
   }
+  // Each log entry stringified from its two strings: no `toJSON` connector code put on
+  // Array.prototype or Object.prototype can change what Python reads (logs exist only once
+  // console, which lives here, was used).
+  function logsJson() {
+    const L = I.logs, n = L.length, join = I.join;
+    const parts = [];
+    for (let i = 0; i < n; i++) I.push(parts, join(["[", JSONstringify(L[i][0]), ",", JSONstringify(L[i][1]), "]"], ""));
+    return join(["[", join(parts, ","), "]"], "");
+  }
+  // The export to call when the prelude's fast checks found none: a method of a default-export
+  // object (like CommonJS `module.exports = { findById }`), else a typed error.
+  function resolveExportMore(ex, d, exportName, fallback, internalError) {
+    const isFn = (f) => typeof f === "function";
+    const method = (k) => (d !== null && typeof d === "object" && k in d && isFn(d[k]) ? (...a) => d[k](...a) : null);
+    if (exportName !== null && exportName !== undefined) {
+      const m = method(exportName);
+      if (m) return m;
+    } else {
+      if (fallback !== null && fallback !== undefined) {
+        const m = method(fallback);
+        if (m) return m;
+      }
+      const fns = ex && typeof ex === "object" ? ObjectKeys(ex).filter((k) => isFn(ex[k])) : [];
+      if (fns.length === 1) return ex[fns[0]];
+    }
+    throw exportError(ex, exportName, fallback, internalError);
+  }
   function classExportError(fn, exportName, internalError) {
     let src = "";
     try { src = Function.prototype.toString.call(fn); } catch (_) { return null; }
@@ -143,5 +170,5 @@
     return I.internalError("module_not_allowed",
       `Cannot find module '${name}': it is not available in the sandbox (available: ${available})`, { module: String(name) });
   }
-  Object.assign(I, { inspect, format, describe, exportError, classExportError, console, moduleNotAllowed, utf8Length });
+  Object.assign(I, { inspect, format, describe, exportError, resolveExportMore, logsJson, classExportError, console, moduleNotAllowed, utf8Length });
 })

@@ -24,6 +24,8 @@
   const uncurry = Function.prototype.bind.bind(Function.prototype.call);
   const join = uncurry(Array.prototype.join);
   const push = uncurry(Array.prototype.push);
+  const repeat = uncurry(String.prototype.repeat);
+  const ObjectCtor = Object, ObjectAssign = Object.assign, ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   // V8's stack-trace API (quickjs-ng has it) hands CallSite objects to user code, whose
   // getFunction() would reach the driver below (it is on the stack while timers, toJSON and
   // getters run). The engine keeps the hook in an internal slot that only this accessor sets:
@@ -32,7 +34,8 @@
   const INTERNAL = Symbol("sandbox.internal");
   const indirectEval = eval;
   // Internals shared with the lazily evaluated parts (lib_*.js), never reachable from connector code.
-  const I = { JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray, INTERNAL, DateNow, join, push, ObjectCreate: Object.create, seed: "", logs: [], logBytes: 0, logLimit: 1 << 20 };
+  // No prototype: a getter connector code put on Object.prototype never sees `this === I`.
+  const I = { __proto__: null, JSONstringify, JSONparse, ObjectKeys, ObjectDefineProperty, ArrayIsArray, INTERNAL, DateNow, join, push, ObjectCreate: Object.create, seed: "", logs: [], logBytes: 0, logLimit: 1 << 20 };
   I.uncaught = (e) => { if (uncaught === null) uncaught = e; };
   const loaded = Object.create(null);
   I.load = function (name) {
@@ -42,7 +45,27 @@
       loaded[name] = true;
       if (LIB_LINES === null) LIB_LINES = JSONparse(libLinesJson);
       // Each part sits below its own block of blank lines so stack frames map back to it.
-      indirectEval("\n".repeat(LIB_LINES[name]) + src)(I);
+      const part = indirectEval(repeat("\n", LIB_LINES[name]) + src);
+      // Parts run after connector code and end with `Object.assign(I, {...})`: a replaced
+      // `Object` or `Object.assign` would receive I, so both are pinned while a part runs.
+      const gd = ObjectGetOwnPropertyDescriptor(G, "Object"), ad = ObjectGetOwnPropertyDescriptor(ObjectCtor, "assign");
+      const pristine = gd && gd.value === ObjectCtor && ad && ad.value === ObjectAssign;
+      if (!pristine) {
+        try {
+          ObjectDefineProperty(G, "Object", { value: ObjectCtor, writable: true, configurable: true, enumerable: false });
+          ObjectDefineProperty(ObjectCtor, "assign", { value: ObjectAssign, writable: true, configurable: true, enumerable: false });
+        } catch (_) {
+          throw internalError("sandbox_tampered", "the code made Object or Object.assign unconfigurable; sandbox library parts cannot load");
+        }
+      }
+      try {
+        part(I);
+      } finally {
+        if (!pristine) {
+          if (gd) ObjectDefineProperty(G, "Object", gd); else delete G.Object;
+          if (ad) ObjectDefineProperty(ObjectCtor, "assign", ad); else delete ObjectCtor.assign;
+        }
+      }
     }
     return I;
   };
@@ -90,7 +113,7 @@
     const id = nextRequestId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      push(requests, join(["[", id, ",", JSONstringify(name), ",", json, "]"], ""));
+      push(requests, "[" + id + "," + JSONstringify(name) + "," + json + "]"); // `poll` joins them (no rope reaches Python)
     });
   }
 
@@ -122,7 +145,7 @@
     if (!modules.has(n)) throw I.load("support").moduleNotAllowed(name, modules);
     let m = modules.get(n);
     if (m === LAZY) { m = I.load(LAZY[n][0])[LAZY[n][1]]; modules.set(n, m); }
-    else if (m === LAZY_EXT) { const x = LAZY_EXT[n]; m = indirectEval("\n".repeat(x[1]) + x[0]); modules.set(n, m); }
+    else if (m === LAZY_EXT) { const x = LAZY_EXT[n]; m = indirectEval(repeat("\n", x[1]) + x[0]); modules.set(n, m); }
     if (asDefault === 1) return m !== null && m !== undefined && m.default !== undefined ? m.default : m;
     return m;
   }
@@ -205,16 +228,7 @@
   }
   // What poll() answers once the call is over: a letter, the logs, a newline, then JSON.
   function over(letter, body) {
-    return join([letter, logsJson(), "\n", body], "");
-  }
-  // Each entry stringified from its two strings: no `toJSON` connector code put on
-  // Array.prototype or Object.prototype can change what Python reads.
-  function logsJson() {
-    const L = I.logs, n = L.length;
-    if (!n) return "[]";
-    const parts = [];
-    for (let i = 0; i < n; i++) push(parts, join(["[", JSONstringify(L[i][0]), ",", JSONstringify(L[i][1]), "]"], ""));
-    return join(["[", join(parts, ","), "]"], "");
+    return join([letter, I.logs.length ? I.logsJson() : "[]", "\n", body], "");
   }
   const api = {
     // One entry starts the call: limits, the module function (compiled by Python, or left in a
@@ -277,7 +291,7 @@
     },
     error() { return JSONstringify(I.load("support").describe(outcome)); },
     fatal() { return JSONstringify(fatal); },
-    logs() { return logsJson(); },
+    logs() { return I.logs.length ? I.logsJson() : "[]"; },
   };
   // The Python side holds this one function; connector code cannot reach it.
   return function driver(op, a, b, c, d, e, f, g) { return api[op](a, b, c, d, e, f, g); };
@@ -285,25 +299,20 @@
   function resolveExport(ex, exportName, fallback) {
     const isFn = (f) => typeof f === "function";
     const has = (k) => ex !== null && ex !== undefined && (typeof ex === "object" || isFn(ex)) && k in ex;
-    // `export default { findById() {..} }` works like CommonJS `module.exports = { findById }`
     const d = has("default") ? ex.default : undefined;
-    const method = (k) => (d !== null && typeof d === "object" && k in d && isFn(d[k]) ? (...a) => d[k](...a) : null);
     if (exportName !== null && exportName !== undefined) {
       if (has(exportName) && isFn(ex[exportName])) return ex[exportName];
       if (exportName === "default" && isFn(ex)) return ex;
-      const m = method(exportName);
-      if (m) return m;
     } else {
       if (isFn(ex)) return ex;
       if (isFn(d)) return d;
-      if (fallback !== null && fallback !== undefined) {
-        if (has(fallback) && isFn(ex[fallback])) return ex[fallback];
-        const m = method(fallback);
-        if (m) return m;
+      if (fallback !== null && fallback !== undefined && has(fallback) && isFn(ex[fallback])) return ex[fallback];
+      if (d === null || typeof d !== "object") {
+        const fns = ex && typeof ex === "object" ? ObjectKeys(ex).filter((k) => isFn(ex[k])) : [];
+        if (fns.length === 1) return ex[fns[0]];
       }
-      const fns = ex && typeof ex === "object" ? ObjectKeys(ex).filter((k) => isFn(ex[k])) : [];
-      if (fns.length === 1) return ex[fns[0]];
     }
-    throw I.load("support").exportError(ex, exportName, fallback, internalError);
+    // `export default { findById() {..} }` (a method of the default export object), or an error
+    return I.load("support").resolveExportMore(ex, d, exportName, fallback, internalError);
   }
 })

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         overrides["cpu_time"] = args.time_limit
         overrides["wall_time"] = args.time_limit
     if args.memory_limit is not None:
-        overrides["memory"] = int(args.memory_limit * (1 << 20))
+        mb = args.memory_limit
+        overrides["memory"] = int(mb * (1 << 20)) if math.isfinite(mb) else mb  # Limits names a NaN/inf
     try:
         limits = Limits().with_(**overrides)
     except ValueError as exc:

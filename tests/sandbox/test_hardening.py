@@ -111,6 +111,26 @@ def test_stack_trace_hook_cannot_reach_the_driver(msb: Sandbox) -> None:
     assert call(msb, ROUTE_B).value == ["unreachable", 0]
 
 
+LEAK_I = """export default async () => {
+  const leaked = [];
+  Object.defineProperty(Object.prototype, "nextTimerDelay", { get() { if (typeof this.setFatal === "function") leaked.push("getter"); return undefined; }, configurable: true });
+  const realAssign = Object.assign;
+  Object.assign = function (t, ...s) { if (t && typeof t.setFatal === "function") leaked.push("assign"); return realAssign(t, ...s); };
+  const realRepeat = String.prototype.repeat;
+  String.prototype.repeat = function (n) { return n > 50 ? "(x=>{globalThis.__leak=x})||" : realRepeat.call(this, n); };
+  await __sandbox.host("echo", 1);
+  await new Promise((res) => setTimeout(res, 0));
+  console.log(Buffer.from("a").toString("hex"));
+  return [leaked, typeof globalThis.__leak, Object.assign === realAssign];
+}"""
+
+
+def test_prelude_internals_do_not_leak_through_tampered_builtins(msb: Sandbox) -> None:
+    result = call(msb, LEAK_I, host_operations=echo_ops([]))
+    assert result.value == [[], "undefined", False]
+    assert [e.message for e in result.logs] == ["61"]
+
+
 @pytest.fixture
 def bare_call(msb: Sandbox):
     """A started call (context built, module run) whose polls a test forges directly: what
@@ -407,6 +427,9 @@ def test_cli_time_limit_nan_is_a_json_error(tmp_path, capsys) -> None:
     assert main(["js", str(f), "--time-limit", "nan"]) == 1
     err = json.loads(capsys.readouterr().out)["error"]
     assert err["key"] == "invalid_input" and "cpu_time" in err["message"]
+    assert main(["js", str(f), "--memory-limit", "inf"]) == 1
+    err = json.loads(capsys.readouterr().out)["error"]
+    assert err["key"] == "invalid_input" and "memory" in err["message"]
 
 
 # ------------------------------------------------------------------ 10. CLI error shape
