@@ -1,6 +1,6 @@
 """Per-call cost of the sandbox and of a runtime JS method call, before vs after, in one run.
 
-    python benchmarks/sandbox_perf.py [--before-rev a226bbe] [--rounds 5] [--quick]
+    python benchmarks/sandbox_perf.py [--before-rev HEAD] [--rounds 5] [--quick]
 
 The "before" tree is this working tree with `sandbox/` and `runtime/_js/` taken from
 `--before-rev` (read with `git archive`, git state untouched), so the two differ only in
@@ -245,8 +245,8 @@ TARGETS = {
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    # a226bbe: the tree before this round of sandbox work (HEAD has since taken part of it in)
-    p.add_argument("--before-rev", default="a226bbe")
+    # the usual question: what did my uncommitted change to the sandbox do (vs the last commit)
+    p.add_argument("--before-rev", default="HEAD")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--quick", action="store_true")
     p.add_argument("--json", action="store_true")

@@ -1,6 +1,6 @@
 """`$jsonata` through the `jsonatapy` library (Rust; imported lazily, on first use).
 
-Chosen by measurement (benchmarks/results/formulas.md): on 32 representative expressions both
+Chosen by measurement (benchmarks/RESULTS.md): on 32 representative expressions both
 jsonatapy and the pure-Python `jsonata-python` agreed with the reference jsonata-js, and
 jsonatapy evaluated ~35x faster (1-5 µs against 300-900 µs); it also scores higher on the
 official suite (99.6% vs 95.8%, issue 3). Expressions are compiled once: a literal expression when the

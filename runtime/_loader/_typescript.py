@@ -1,6 +1,6 @@
 """TypeScript method files -> JavaScript, at load time, cached by content hash.
 
-Why jsmeld (SWC): measured against the other PyPI candidates (benchmarks/results/loader.md),
+Why jsmeld (SWC): measured against the other PyPI candidates (benchmarks/RESULTS.md),
 it is the only one that handles the TypeScript real connectors are written in (interfaces,
 type aliases, `as`, enums, generics, non-null `!`, parameter properties, `import type` and
 imports used only as types, which must vanish or the sandbox would try to load the SDK). It
