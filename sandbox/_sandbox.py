@@ -82,6 +82,8 @@ _LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch"
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
 _LIB_SOURCES = tuple(_LIBS[name] for name in _LIB_NAMES)
 _DEFAULT_LIMITS = Limits()
+#: `json.dumps(..., allow_nan=False)` builds an encoder on every call
+_STRICT_JSON = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
 #: no pool thread by default: it did not pay (GIL contention; benchmarks/results/sandbox.md)
 DEFAULT_POOL_SIZE = 0
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
@@ -373,7 +375,7 @@ class Sandbox:
             raise RuntimeError("this Sandbox is closed")
         if not isinstance(module, Module):
             raise TypeError(f"expected a sandbox.Module from compile_module(), got {type(module).__name__}")
-        args_json = json.dumps(list(args), ensure_ascii=True, allow_nan=False)
+        args_json = _STRICT_JSON(list(args))
         base = 0 if self._boot is not None else _line_base(module.line_count)
         return _Call(
             self,
@@ -740,7 +742,7 @@ class _Call:
 
     def settle_result(self, req_id: int, name: str, value: Any) -> None:
         try:
-            text = json.dumps(value, ensure_ascii=True, allow_nan=False)
+            text = _STRICT_JSON(value)
         except (TypeError, ValueError, RecursionError) as exc:
             raise TypeError(f"host operation {name!r} returned a value that is not JSON: {exc}") from exc
         self.enter(self.driver, "settle", req_id, True, text)
@@ -765,7 +767,7 @@ class _Call:
 
     def sample_memory(self) -> None:
         try:
-            used = self.ctx.memory()["malloc_size"]
+            used = LOADER.malloc_size(self.ctx) if LOADER is not None else self.ctx.memory()["malloc_size"]
         except Exception:  # pragma: no cover - a broken context reports nothing
             return
         if used > self.memory_peak:
