@@ -30,30 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sandbox import Limits, Sandbox, compile_module  # noqa: E402
+from _sandbox_workloads import HOST_LOOP, MODULE_3KB_BODY, TRANSFORM_FUNCTION, TRIVIAL, host_round_trip, records  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-TRIVIAL = "export default (ctx) => ({ id: String(ctx.id) })"
-MODULE_3KB = "function helper(x) { return x * 2 }\n" * 80 + "export default function main(ctx) { return {id: String(ctx.id), n: helper(ctx.n)} }\n"
-TRANSFORM = """export default function transform(records) {
-  return records.map((r) => ({ id: String(r.id), name: r.first + ' ' + r.last, email: r.email.toLowerCase(),
-    tags: r.tags.filter((t) => t.length > 2), total: r.items.reduce((s, i) => s + i.price * i.qty, 0) }));
-}"""
-HOST_LOOP = "export default async (n) => { for (let i = 0; i < n; i++) await __sandbox.host('echo', i); return n }"
+MODULE_3KB = MODULE_3KB_BODY + "export default function main(ctx) { return {id: String(ctx.id), n: helper(ctx.n)} }\n"
+TRANSFORM = "export default " + TRANSFORM_FUNCTION
 CONCURRENT = "export default () => Promise.all(Array.from({length: 10}, (_, i) => __sandbox.host('slow', i)))"
-
-
-def records(n: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": i,
-            "first": f"First{i}",
-            "last": f"Last{i}",
-            "email": f"User{i}@Example.COM",
-            "tags": ["a", "vip", "customer", "x"],
-            "items": [{"price": 9.5, "qty": 2}, {"price": 1.25, "qty": 4}],
-        }
-        for i in range(n)
-    ]
 
 
 def median_per_call(fn: Any, calls: int, rounds: int = 7) -> float:
@@ -129,16 +111,9 @@ def sandbox_figures(quick: bool) -> dict[str, Any]:
         return p
 
     async def host_rounds() -> float:
-        per = []
-        for _ in range(7):
-            t = time.perf_counter()
-            await sb.call(host_loop, args=[1], host_operations={"echo": echo})
-            one = time.perf_counter() - t
-            t = time.perf_counter()
-            await sb.call(host_loop, args=[201], host_operations={"echo": echo})
-            many = time.perf_counter() - t
-            per.append((many - one) / 200)
-        return statistics.median(per)
+        return await host_round_trip(
+            lambda n: sb.call(host_loop, args=[n], host_operations={"echo": echo}), extra=200, rounds=7
+        )
 
     out["host_round_trip_us"] = asyncio.run(host_rounds()) * 1e6
 

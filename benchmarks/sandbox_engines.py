@@ -15,26 +15,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-MODULE_3KB = "function helper(x) { return x * 2 }\n" * 80 + "function main(ctx) { return {id: String(ctx.id), n: helper(ctx.n)} }\n"
-TRANSFORM = """function transform(records) {
-  return records.map((r) => ({ id: String(r.id), name: r.first + ' ' + r.last, email: r.email.toLowerCase(),
-    tags: r.tags.filter((t) => t.length > 2), total: r.items.reduce((s, i) => s + i.price * i.qty, 0) }));
-}"""
+from _sandbox_workloads import MODULE_3KB_BODY, TRANSFORM_FUNCTION, records  # this folder is sys.path[0]
+
+MODULE_3KB = MODULE_3KB_BODY + "function main(ctx) { return {id: String(ctx.id), n: helper(ctx.n)} }\n"
+
 ES2023 = "[[1,2,3].at(-1) === 3, typeof Object.hasOwn === 'function', typeof [].toSorted === 'function', typeof [].findLast === 'function'].every(Boolean)"
-
-
-def records(n: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": i,
-            "first": f"First{i}",
-            "last": f"Last{i}",
-            "email": f"User{i}@Example.COM",
-            "tags": ["a", "vip", "customer", "x"],
-            "items": [{"price": 9.5, "qty": 2}, {"price": 1.25, "qty": 4}],
-        }
-        for i in range(n)
-    ]
 
 
 def median_time(fn: Callable[[], Any], repeat: int, inner: int = 1) -> float:
@@ -68,7 +53,7 @@ def bench_quickjs() -> dict[str, Any]:
         out["es2023"] = bool(ctx.eval(ES2023))
     except Exception:
         out["es2023"] = False
-    ctx.eval(TRANSFORM)
+    ctx.eval(TRANSFORM_FUNCTION)
     tr = ctx.get("transform")
     data = json.dumps(records(1000))
 
@@ -114,7 +99,7 @@ def bench_mini_racer() -> dict[str, Any]:
     mr = MiniRacer()
     mr.eval("function f(x) { return x + 1 }")
     out["function_call_us"] = median_time(lambda: mr.call("f", 1), 20, 500) * 1e6
-    mr.eval(TRANSFORM)
+    mr.eval(TRANSFORM_FUNCTION)
     data = records(1000)
     out["transform_1000_ms"] = median_time(lambda: json.loads(mr.execute(f"JSON.stringify(transform({json.dumps(data)}))")), 15, 3) * 1e3
 

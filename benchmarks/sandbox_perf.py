@@ -35,9 +35,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _sandbox_workloads import HOST_LOOP, TRIVIAL, host_round_trip  # this folder is on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
-TRIVIAL = "export default (ctx) => ({ id: String(ctx.id) })"
-HOST_LOOP = "export default async (n) => { for (let i = 0; i < n; i++) await __sandbox.host('echo', i); return n }"
 TRIVIAL_OP = "export default function run({ input }) { return { id: String(input && input.id) } }\n"
 
 
@@ -107,16 +107,9 @@ def worker_sandbox(scale: float) -> dict[str, float]:
         return p
 
     async def host_rounds() -> float:
-        per = []
-        for _ in range(9):
-            t = time.perf_counter()
-            await plain.call(host_loop, args=[1], host_operations={"echo": echo})
-            one = time.perf_counter() - t
-            t = time.perf_counter()
-            await plain.call(host_loop, args=[101], host_operations={"echo": echo})
-            many = time.perf_counter() - t
-            per.append((many - one) / 100)
-        return statistics.median(per)
+        return await host_round_trip(
+            lambda n: plain.call(host_loop, args=[n], host_operations={"echo": echo}), extra=100, rounds=9
+        )
 
     out["host_round_trip_us"] = asyncio.run(host_rounds()) * 1e6
 
