@@ -72,6 +72,7 @@ class BytecodeLoader:
         self._get_global = fn("JS_GetGlobalObject", _JSValue, vp)
         self._set_property = fn("JS_SetPropertyStr", ctypes.c_int, vp, _JSValue, ctypes.c_char_p, _JSValue)
         self._js_free = fn("js_free", None, vp, vp)
+        self.job_pending = fn("JS_IsJobPending", ctypes.c_bool, vp)
         # one scratch context per thread for compiling
         self._local = threading.local()
 
@@ -100,6 +101,10 @@ class BytecodeLoader:
         if not rt:
             return int(ctx.memory()["malloc_size"])
         return _SIZE_T.from_address(rt + off).value
+
+    def runtime_of(self, ctx: Any) -> int:
+        """The `JSRuntime *` of a binding context (for `job_pending`)."""
+        return self._pointers(ctx)[0]
 
     def _raise_pending(self, cx: int, what: str) -> None:
         self._free_value(cx, self._get_exception(cx))

@@ -43,6 +43,7 @@ import json
 import os
 import queue
 import re
+import sys
 import threading
 import time
 import weakref
@@ -56,6 +57,7 @@ from typing import Any, NamedTuple
 import _quickjs as quickjs
 
 from ._bytecode import LOADER
+from ._fresh import Boot, Builder, Shell
 from ._errors import (
     InvalidResult,
     JSError,
@@ -82,10 +84,24 @@ _LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch"
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
 _LIB_SOURCES = tuple(_LIBS[name] for name in _LIB_NAMES)
 _DEFAULT_LIMITS = Limits()
+_JSObject = quickjs.Object
+
+
+def _make_builder() -> Builder | None:
+    if LOADER is None:  # pragma: no cover - another binding build
+        return None
+    try:
+        return Builder()
+    except (OSError, AttributeError):  # pragma: no cover - symbols missing: the binding path
+        return None
+
+
+#: builds contexts off the GIL (`_fresh.py`), or None when this binding build cannot
+BUILDER: Builder | None = _make_builder()
 #: `json.dumps(..., allow_nan=False)` builds an encoder on every call
 _STRICT_JSON = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
 #: no pool thread by default: it did not pay (GIL contention; benchmarks/results/sandbox.md)
-DEFAULT_POOL_SIZE = 0
+DEFAULT_POOL_SIZE = 2
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 _SYNTAX_AT = re.compile(r"<input>:(\d+)(?::(\d+))?")
 
@@ -251,25 +267,40 @@ class Sandbox:
                 )
             except RuntimeError:  # pragma: no cover - source text still works
                 self._boot = None
-        self._pool: queue.Queue[tuple[Any, Any]] | None = None
-        self._graveyard: list[tuple[Any, Any]] = []
-        self._pool_segments: _Segments | None = None
+        #: what a context is built from off the GIL (`_fresh.py`), or None: through the binding
+        self._scripts: Boot | None = self._fresh_boot()
+        self._shells: list[Shell] = []
+        self._pool: queue.Queue[tuple[int, int]] | None = None
+        self._graveyard: list[tuple[int, int]] = []
         self._builder: threading.Thread | None = None
         if pool_size is None:
             pool_size = DEFAULT_POOL_SIZE
-        if pool_size > 0:
+        if pool_size > 0 and self._scripts is not None:
             self._pool = queue.Queue(maxsize=pool_size)
             self._wake = threading.Event()
-            seg = self._pool_segments = self._segments_for(0 if self._boot is not None else _line_base(1))
             # the thread holds the Sandbox only weakly: a Sandbox dropped without close() is
             # collected, and its thread ends within a second
             self._builder = threading.Thread(
                 target=_fill_pool,
-                args=(weakref.ref(self), self._pool, self._graveyard, self._wake, seg),
+                args=(weakref.ref(self), self._scripts, self._pool, self._graveyard, self._wake),
                 name="sandbox-pool",
                 daemon=True,
             )
             self._builder.start()
+
+    def _fresh_boot(self) -> Boot | None:
+        """The prelude, its arguments and the extensions for `Builder.build`, if one build
+        with them succeeds (an extension that throws is reported by the binding path)."""
+        if self._boot is None or BUILDER is None:
+            return None
+        seg = self._segments_for(0)
+        args = (*_LIB_SOURCES, seg.lib_lines_json, seg.lazy_json, *self._lazy_sources)
+        boot = Boot(self._boot[0], tuple(a.encode("utf-8") for a in args), tuple(code for _name, code in self._boot[1]))
+        pair = BUILDER.build(boot, _DEFAULT_LIMITS.memory)
+        if pair is None:
+            return None
+        BUILDER.free(*pair)
+        return boot
 
     @property
     def uses_bytecode(self) -> bool:
@@ -287,15 +318,27 @@ class Sandbox:
             self._wake.set()
             builder.join()
         self._drain_pool()
-        self._graveyard.clear()
+        self._free_graveyard()
 
     def _drain_pool(self) -> None:
         if self._pool is not None:
             while True:
                 try:
-                    self._pool.get_nowait()
+                    pair = self._pool.get_nowait()
                 except queue.Empty:
                     break
+                assert BUILDER is not None
+                BUILDER.free(*pair)
+
+    def _free_graveyard(self) -> None:
+        graveyard = self._graveyard
+        while graveyard:
+            try:
+                pair = graveyard.pop()
+            except IndexError:  # pragma: no cover - emptied by the pool thread meanwhile
+                break
+            assert BUILDER is not None
+            BUILDER.free(*pair)
 
     def __enter__(self) -> Sandbox:
         return self
@@ -310,25 +353,58 @@ class Sandbox:
             seg = self._segments[base] = _Segments(base, self._extensions, named=self._boot is not None, lazy=self._lazy)
         return seg
 
-    def _context_for(self, seg: _Segments) -> tuple[Any, Any]:
-        if seg is self._pool_segments and self._pool is not None:
-            try:
-                item = self._pool.get_nowait()
-            except queue.Empty:
-                pass
-            else:
-                self._wake.set()  # build the next one
-                return item
-        return self._new_context(seg)
+    def _context_for(self, seg: _Segments) -> tuple[Any, Any, Shell | None]:
+        """(binding context, driver, shell): a pristine context for one call."""
+        if self._scripts is not None and seg.base == 0:
+            pair = None
+            if self._pool is not None:
+                try:
+                    pair = self._pool.get_nowait()
+                except queue.Empty:
+                    pass
+                else:
+                    self._wake.set()  # build the next one
+            if pair is None:
+                pair = BUILDER.build(self._scripts, _DEFAULT_LIMITS.memory)  # type: ignore[union-attr]
+            if pair is not None:
+                return self._adopt(pair)
+        ctx, driver = self._new_context(seg)
+        return ctx, driver, None
+
+    def _adopt(self, pair: tuple[int, int]) -> tuple[Any, Any, Shell]:
+        shells = self._shells
+        try:
+            shell = shells.pop()
+        except IndexError:
+            shell = Shell()
+        ctx = shell.install(*pair)
+        try:
+            driver = ctx.get("__sb_driver")
+        except BaseException:
+            self._release(shell, True)
+            raise
+        return ctx, driver, shell
 
     def _retire(self, c: _Call) -> None:
-        """Drop a used context. With a pool thread, that thread frees it (freeing a QuickJS
-        runtime costs ~0.1 ms, half of building one): the caller returns sooner."""
-        item = (c.ctx, c.driver)
-        c.ctx = c.driver = None
-        if self._builder is not None:
-            self._graveyard.append(item)
+        """Drop a used context: its pair is freed off the GIL, by the pool thread if there
+        is one (freeing a QuickJS runtime costs ~0.08 ms), and its shell serves the next call."""
+        shell, driver = c.shell, c.driver
+        c.ctx = c.driver = c.shell = None
+        if shell is not None:
+            alone = sys.getrefcount(driver) <= 2  # this variable and the argument
+            del driver
+            self._release(shell, alone)
+
+    def _release(self, shell: Shell, alone: bool) -> None:
+        pair, reusable = shell.uninstall(alone)
+        if reusable:
+            self._shells.append(shell)
+        builder = self._builder
+        if builder is not None and builder.is_alive():  # not alive: e.g. in a forked child
+            self._graveyard.append(pair)
             self._wake.set()
+        else:
+            BUILDER.free(*pair)  # type: ignore[union-attr]
 
     def _new_context(self, seg: _Segments) -> tuple[Any, Any]:
         if self._boot is not None and LOADER is not None:
@@ -410,12 +486,7 @@ class Sandbox:
         """
         c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper)
         try:
-            status = c.begin()
-            while True:
-                done = c.step(status)
-                if done is not None:
-                    return done
-                status = await c.wait()
+            return await c.drive(begun=False)
         except SandboxError as exc:
             exc.logs = c.salvage_logs()
             raise
@@ -458,12 +529,7 @@ class Sandbox:
 
         async def rest() -> CallResult:
             try:
-                st = await c.wait()
-                while True:
-                    result = c.step(st)
-                    if result is not None:
-                        return result
-                    st = await c.wait()
+                return await c.drive(begun=True)
             except SandboxError as exc:
                 exc.logs = c.salvage_logs()
                 raise
@@ -504,8 +570,9 @@ class _Call:
         self.final_logs: str | None = None
         self.started = time.monotonic()
         self.deadline = self.started + limits.wall_time
-        self.ctx, self.driver = sandbox._context_for(self.segments)
+        self.ctx, self.driver, self.shell = sandbox._context_for(self.segments)
         self.ctx.set_memory_limit(limits.memory)
+        self.rt = LOADER.runtime_of(self.ctx) if LOADER is not None else 0
         self.stack = _stack_for_thread(limits.stack)
         self.ctx.set_max_stack_size(self.stack)
         self.broken = False
@@ -536,6 +603,11 @@ class _Call:
             self.broken = True
             raise self.engine_error(exc) from exc
         self.cpu += time.thread_time() - t0
+        if type(result) is _JSObject and self.shell is not None:
+            # no binding Object may outlive the call's context in its shell (`_fresh.py`)
+            result = None
+            self.broken = True
+            raise _protocol("the driver answered an object")
         return result
 
     def time_limit(self, *, wall: bool) -> LimitExceeded:
@@ -560,8 +632,14 @@ class _Call:
 
     def drain(self) -> None:
         execute = self.ctx.execute_pending_job
-        while self.enter(execute):
-            pass
+        if LOADER is None:
+            while self.enter(execute):
+                pass
+            return
+        # asking QuickJS whether a job is queued costs ~0.3 µs; an entry that finds none ~5 µs
+        pending, rt = LOADER.job_pending, self.rt
+        while pending(rt):
+            self.enter(execute)
 
     def poll(self) -> str:
         return self.enter(self.driver, "poll")
@@ -655,11 +733,30 @@ class _Call:
             self.to_start.append((req_id, name, op, payload))
         return None
 
+    async def drive(self, *, begun: bool) -> CallResult:
+        """Run the call to its end (`begun`: begin() and a step() were done already) under one
+        timer for its wall-time limit, which cancels whatever it is awaiting at the deadline."""
+        scope = None
+        try:
+            async with asyncio.timeout(max(0.0, self.deadline - time.monotonic())) as scope:
+                status = await self.wait() if begun else self.begin()
+                while True:
+                    done = self.step(status)
+                    if done is not None:
+                        return done
+                    status = await self.wait()
+        except TimeoutError:
+            if scope is not None and scope.expired():
+                raise self.time_limit(wall=True) from None
+            raise
+
     async def wait(self) -> str:
         """Start queued host operations, wait for one (or a timer, or the deadline), settle, drain."""
         status = self.pending_status
         assert status is not None
         delay = status[2]
+        if delay < 0 and len(self.to_start) == 1 and not self.tasks and not self.done and not self.settled_any:
+            return await self.run_alone()
         loop = asyncio.get_running_loop()
         for req_id, name, op, payload in self.to_start:
             self.start_operation(loop, req_id, name, op, payload)
@@ -699,10 +796,7 @@ class _Call:
             if ok:
                 self.settle_result(req_id, name, value)
             elif isinstance(value, _HostOperationFailed):
-                if self.host_keys is None:
-                    self.host_keys = set()
-                self.host_keys.add(value.key)
-                self.settle(req_id, False, {"key": value.key, "message": value.message, "data": _json_safe(value.data)})
+                self.host_failed(req_id, value)
             else:
                 raise value
         if delay >= 0:
@@ -714,6 +808,31 @@ class _Call:
         self.settled_any = False
         self.drain()
         return self.poll()
+
+    async def run_alone(self) -> str:
+        """The common case: one operation and nothing else the JS side waits for (no other
+        operation, no timer). It is awaited right here, in the caller's task: no task, no
+        wake-up future, no extra turn of the event loop."""
+        req_id, name, op, payload = self.to_start.pop()
+        now = time.monotonic()
+        if now - self.last_memory_sample > 0.05:
+            self.last_memory_sample = now
+            self.sample_memory()
+        try:
+            value = await op(payload)  # `drive` cancels it at the deadline
+        except _HostOperationFailed as exc:
+            self.host_failed(req_id, exc)
+        else:
+            self.settle_result(req_id, name, value)
+        self.settled_any = False
+        self.drain()
+        return self.poll()
+
+    def host_failed(self, req_id: int, exc: _HostOperationFailed) -> None:
+        if self.host_keys is None:
+            self.host_keys = set()
+        self.host_keys.add(exc.key)
+        self.settle(req_id, False, {"key": exc.key, "message": exc.message, "data": _json_safe(exc.data)})
 
     def start_operation(self, loop: asyncio.AbstractEventLoop, req_id: int, name: str, op: HostOp, payload: Any) -> None:
         """Run the operation in a task of its own from its first line: libraries such as httpx
@@ -1039,38 +1158,45 @@ os.register_at_fork(after_in_child=_forget_entropy)
 
 def _fill_pool(
     ref: weakref.ref[Sandbox],
-    pool: queue.Queue[tuple[Any, Any]],
-    graveyard: list[tuple[Any, Any]],
+    scripts: Boot,
+    pool: queue.Queue[tuple[int, int]],
+    graveyard: list[tuple[int, int]],
     wake: threading.Event,
-    seg: _Segments,
 ) -> None:
-    """The pool thread: free retired contexts, keep the pool full, sleep until woken.
+    """The pool thread: free retired contexts, keep the pool full, sleep until woken. Building
+    and freeing run with the GIL released (`_fresh.py`), on another core than the calls.
 
     It holds the Sandbox only weakly and checks it at least twice a second, so it ends soon
     after the Sandbox is closed or collected.
     """
+    assert BUILDER is not None
+    build, free = BUILDER.build, BUILDER.free
+    memory = _DEFAULT_LIMITS.memory
     while True:
         while graveyard:
-            graveyard.pop()
+            try:
+                pair = graveyard.pop()
+            except IndexError:  # pragma: no cover - close() emptied it meanwhile
+                break
+            free(*pair)
         sandbox = ref()
         if sandbox is None or sandbox._closed:
-            graveyard.clear()
+            if sandbox is None:  # collected without close(): nobody else frees the pool
+                while not pool.empty():
+                    free(*pool.get_nowait())
             return
+        del sandbox
         if pool.full():
-            del sandbox
             wake.wait(0.5)
             wake.clear()
             continue
-        try:
-            item = sandbox._new_context(seg)
-        except Exception:
+        pair = build(scripts, memory)
+        if pair is None:  # pragma: no cover - the scripts built once already
             return  # calls build inline and report the error themselves
-        del sandbox
         try:
-            pool.put_nowait(item)
+            pool.put_nowait(pair)
         except queue.Full:  # pragma: no cover - only this thread puts
-            pass
-        del item
+            free(*pair)
 
 
 _THROW_NULL = re.compile(r"\bthrow\s+(?!new\b)[A-Za-z_$]")

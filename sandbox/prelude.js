@@ -234,6 +234,7 @@
     // One entry starts the call: limits, the module function (compiled by Python, or left in a
     // global by the bytecode loader), the export call; Python then drains the job queue and polls.
     start(seedHex, limitsJson, argsJson, exportName, fallback, wrapperName, modfn) {
+      delete G.__sb_driver; // left there by the context builder (sandbox/_fresh.py)
       I.seed = seedHex;
       const l = JSONparse(limitsJson);
       hostLimit = l[0]; I.logLimit = l[1]; resultLimit = l[2];

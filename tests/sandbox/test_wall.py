@@ -97,7 +97,10 @@ def test_lazy_module_errors_name_its_file(mode: str) -> None:
     assert call(sb, "export default () => 1").value == 1
 
 
-def test_each_host_operation_runs_in_its_own_task_from_its_first_line(mode: str) -> None:
+def test_each_host_operation_runs_in_one_task_from_its_first_line(mode: str) -> None:
+    """An operation the JS side awaits alone runs in the caller's task; concurrent ones each
+    in a task of their own; either way it starts and ends in the same task (anyio/httpx
+    cancel scopes require it)."""
     asyncio.run(_own_tasks(make(mode)))
 
 
@@ -123,7 +126,8 @@ async def _own_tasks(sb: Sandbox) -> None:
     assert result.value == [1, 2, 3]
     assert len(tasks) == 3
     firsts = [first for first, _ in tasks]
-    assert caller not in firsts and len(set(map(id, firsts))) == 3
+    assert firsts[0] is caller  # awaited alone
+    assert caller not in firsts[1:] and len(set(map(id, firsts))) == 3
     assert all(later is None or later is first for first, later in tasks)
 
 
@@ -143,3 +147,40 @@ async def _httpx_in_operation(sb: Sandbox, fake_api: Any) -> None:
         module = compile_module("export default async () => Promise.all([__sandbox.host('get', '/api/key-header'), __sandbox.host('get', '/api/key-header')])", "get.js")
         result = await sb.call(module, host_operations={"get": get}, limits=FAST)
     assert [r["status"] for r in result.value] == [200, 200]
+
+
+def test_an_operation_awaited_alone_is_bounded_by_the_wall_time_and_cancelled(mode: str) -> None:
+    from sandbox import LimitExceeded, LimitReason
+
+    seen: list[str] = []
+
+    async def slow(payload: Any) -> Any:
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+        return payload
+
+    async def own_timeout(payload: Any) -> Any:
+        raise TimeoutError("the operation's own timeout")
+
+    async def main() -> None:
+        sb = make(mode)
+        source = "export default async () => await __sandbox.host('op', 1)"
+        with pytest.raises(LimitExceeded) as info:
+            await sb.call(compile_module(source, "m.js"), host_operations={"op": slow}, limits=FAST.with_(wall_time=0.2))
+        assert info.value.reason is LimitReason.WALL_TIME and seen == ["cancelled"]
+        # an operation raising TimeoutError itself is not the call's limit
+        with pytest.raises(TimeoutError, match="own timeout"):
+            await sb.call(compile_module(source, "m.js"), host_operations={"op": own_timeout}, limits=FAST)
+        # the caller's task cancelled while the operation runs: the cancellation goes through
+        task = asyncio.ensure_future(sb.call(compile_module(source, "m.js"), host_operations={"op": slow}, limits=FAST))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert seen == ["cancelled", "cancelled"]
+        assert (await sb.call(compile_module(source, "m.js"), host_operations={"op": lambda p: asyncio.sleep(0, p)}, limits=FAST)).value == 1
+
+    asyncio.run(main())
