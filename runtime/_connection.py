@@ -225,6 +225,10 @@ class Connection:
         self._runner: asyncio.Runner | None = None
         self._closed = False
         self.last_test_error: ConnectorError | None = None
+        #: this connection's JS calls may run in one warm context (Sandbox.call(reuse_key=...)):
+        #: what a call leaves in JS globals is seen by this connection's later calls, never by
+        #: another connection's
+        self._reuse_key = object()
 
     # ------------------------------------------------------------------ properties / lifecycle
 
@@ -255,6 +259,7 @@ class Connection:
         """Close the pooled HTTP client. Idempotent."""
         if not self._closed:
             self._closed = True
+            self.connector.sandbox.forget(self._reuse_key)
             await self._http.aclose()
 
     async def __aenter__(self) -> Connection:
@@ -549,6 +554,7 @@ class Connection:
                 host_operations={"http": op_http, "fetch": op_fetch},
                 limits=limits,
                 wrapper=WRAPPER_WITH_API_CLIENT if stage == "full" else WRAPPER_PLAIN,
+                reuse_key=self._reuse_key,
             )
         except ConnectorError:
             raise

@@ -22,9 +22,10 @@ function receives `exports`, `module` and `require` like Node's module wrapper.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._errors import JSSyntaxError
 
@@ -64,6 +65,9 @@ class Token:
     end: int
 
 
+_MODULE_KEYS = itertools.count(1)
+
+
 @dataclass(frozen=True, slots=True)
 class Module:
     """A connector JS file, rewritten and syntax-checked once at load time.
@@ -83,6 +87,8 @@ class Module:
     header_length: int
     #: QuickJS bytecode of `code` (None when the binding cannot be driven that way)
     bytecode: bytes | None = None
+    #: names this module in a context that keeps its instance between calls (warm reuse)
+    key: str = field(default_factory=lambda: str(next(_MODULE_KEYS)), compare=False)
 
     def __repr__(self) -> str:
         return f"Module(filename={self.filename!r}, lines={self.line_count}, esm={self.esm})"

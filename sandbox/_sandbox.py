@@ -47,7 +47,8 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from itertools import accumulate
 from importlib import resources
 from typing import Any, NamedTuple
@@ -102,6 +103,12 @@ BUILDER: Builder | None = _make_builder()
 _STRICT_JSON = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
 #: no pool thread by default: it did not pay (GIL contention; benchmarks/results/sandbox.md)
 DEFAULT_POOL_SIZE = 2
+#: contexts kept warm for reuse by later calls with the same `reuse_key` (least recently used go)
+DEFAULT_WARM_CONTEXTS = 16
+#: a warm context serves at most this many calls, and is not kept once it holds this much memory:
+#: whatever connector code accumulates in globals is bounded
+WARM_MAX_CALLS = 100
+WARM_MAX_BYTES = 16 << 20
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 _SYNTAX_AT = re.compile(r"<input>:(\d+)(?::(\d+))?")
 
@@ -248,7 +255,13 @@ class Sandbox:
     and freeing a context hold the GIL (~0.35 ms together) and stall the calling thread.
     """
 
-    def __init__(self, extensions: Sequence[tuple[str, str] | LazyModule] = (), *, pool_size: int | None = None) -> None:
+    def __init__(
+        self,
+        extensions: Sequence[tuple[str, str] | LazyModule] = (),
+        *,
+        pool_size: int | None = None,
+        warm_contexts: int = DEFAULT_WARM_CONTEXTS,
+    ) -> None:
         self._lazy = tuple(e for e in extensions if isinstance(e, LazyModule))
         self._extensions = tuple((str(e[0]), str(e[1])) for e in extensions if not isinstance(e, LazyModule))
         for name, src in self._extensions:
@@ -270,6 +283,9 @@ class Sandbox:
         #: what a context is built from off the GIL (`_fresh.py`), or None: through the binding
         self._scripts: Boot | None = self._fresh_boot()
         self._shells: list[Shell] = []
+        self._warm: OrderedDict[Hashable, _Warm] = OrderedDict()
+        self._warm_lock = threading.Lock()
+        self._warm_max = max(0, int(warm_contexts))
         self._pool: queue.Queue[tuple[int, int]] | None = None
         self._graveyard: list[tuple[int, int]] = []
         self._builder: threading.Thread | None = None
@@ -313,6 +329,11 @@ class Sandbox:
     def close(self) -> None:
         """Stop the pool thread and drop pooled contexts; later calls raise RuntimeError."""
         self._closed = True
+        with self._warm_lock:
+            warm = list(self._warm.values())
+            self._warm.clear()
+        for w in warm:
+            self._discard(w)
         builder, self._builder = self._builder, None
         if builder is not None:
             self._wake.set()
@@ -385,9 +406,45 @@ class Sandbox:
             raise
         return ctx, driver, shell
 
+    def forget(self, reuse_key: Hashable) -> None:
+        """Drop the warm context kept for `reuse_key`, if any (e.g. its connection closed)."""
+        with self._warm_lock:
+            w = self._warm.pop(reuse_key, None)
+        if w is not None:
+            self._discard(w)
+
+    def _take_warm(self, reuse_key: Hashable) -> _Warm | None:
+        with self._warm_lock:
+            return self._warm.pop(reuse_key, None)
+
+    def _park(self, reuse_key: Hashable, w: _Warm) -> None:
+        evicted = []
+        with self._warm_lock:
+            old = self._warm.pop(reuse_key, None)
+            if old is not None:  # a concurrent call of the same key parked first
+                evicted.append(old)
+            self._warm[reuse_key] = w
+            while len(self._warm) > self._warm_max:
+                evicted.append(self._warm.popitem(last=False)[1])
+        for e in evicted:
+            self._discard(e)
+
+    def _discard(self, w: _Warm) -> None:
+        driver, w.driver = w.driver, None
+        alone = sys.getrefcount(driver) <= 2  # this variable and the argument
+        del driver
+        self._release(w.shell, alone)
+
     def _retire(self, c: _Call) -> None:
         """Drop a used context: its pair is freed off the GIL, by the pool thread if there
-        is one (freeing a QuickJS runtime costs ~0.08 ms), and its shell serves the next call."""
+        is one (freeing a QuickJS runtime costs ~0.08 ms), and its shell serves the next call.
+        A context whose call succeeded and left nothing running is kept warm for the next call
+        with the same `reuse_key` instead."""
+        if c.reuse_key is not None and c.shell is not None and self._warm_max and not self._closed and c.reusable():
+            w = _Warm(c.ctx, c.driver, c.shell, c.loaded, c.uses + 1, c.rt)
+            c.ctx = c.driver = c.shell = None
+            self._park(c.reuse_key, w)
+            return
         shell, driver = c.shell, c.driver
         c.ctx = c.driver = c.shell = None
         if shell is not None:
@@ -446,6 +503,7 @@ class Sandbox:
         host_operations: Mapping[str, HostOp],
         limits: Limits | None,
         wrapper: str | None,
+        reuse_key: Hashable | None = None,
     ) -> _Call:
         if self._closed:
             raise RuntimeError("this Sandbox is closed")
@@ -463,6 +521,7 @@ class Sandbox:
             wrapper,
             dict(host_operations),
             limits or _DEFAULT_LIMITS,
+            reuse_key,
         )
 
     async def call(
@@ -475,6 +534,7 @@ class Sandbox:
         host_operations: Mapping[str, HostOp] | None = None,
         limits: Limits | None = None,
         wrapper: str | None = None,
+        reuse_key: Hashable | None = None,
     ) -> CallResult:
         """Call an export of `module` with JSON `args` and return its JSON result.
 
@@ -483,10 +543,19 @@ class Sandbox:
         { findById() {} }`) serves `export` / `export_fallback` with its methods, like CommonJS
         `module.exports = { findById }`; a default export that is a class is an UnknownExport. wrapper: a global function (from an extension) called
         as `wrapper(fn, ...args)` instead of `fn(...args)`.
+
+        reuse_key: calls with the same key (the runtime uses one per connection) may run one
+        after another in one context, which keeps its globals and the instances of the modules
+        it ran: a warm call skips building a context and loading the module. A context is kept
+        only after a call that succeeded and left nothing pending (no host operation, timer or
+        job), for at most WARM_MAX_CALLS calls and WARM_MAX_BYTES of memory; a call that fails
+        in any way drops it; calls with another key, or none, never see it.
         """
-        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper)
+        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key)
         try:
-            return await c.drive(begun=False)
+            result = await c.drive(begun=False)
+            c.succeeded = True
+            return result
         except SandboxError as exc:
             exc.logs = c.salvage_logs()
             raise
@@ -504,6 +573,7 @@ class Sandbox:
         host_operations: Mapping[str, HostOp] | None = None,
         limits: Limits | None = None,
         wrapper: str | None = None,
+        reuse_key: Hashable | None = None,
     ) -> CallResult:
         """`call` for scripts and the CLI; an event loop is started only if the code awaits the host."""
         try:
@@ -512,11 +582,12 @@ class Sandbox:
             pass
         else:
             raise RuntimeError("call_sync() was called inside a running event loop; use 'await sandbox.call(...)'")
-        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper)
+        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key)
         try:
             status = c.begin()
             done = c.step(status)
             if done is not None:
+                c.succeeded = True
                 self._retire(c)
                 return done
         except SandboxError as exc:
@@ -529,7 +600,9 @@ class Sandbox:
 
         async def rest() -> CallResult:
             try:
-                return await c.drive(begun=True)
+                result = await c.drive(begun=True)
+                c.succeeded = True
+                return result
             except SandboxError as exc:
                 exc.logs = c.salvage_logs()
                 raise
@@ -538,6 +611,15 @@ class Sandbox:
                 self._retire(c)
 
         return asyncio.run(rest())
+
+
+class _Warm:
+    """A context kept between calls of one `reuse_key`, with what the next call needs of it."""
+
+    __slots__ = ("ctx", "driver", "shell", "loaded", "uses", "rt")
+
+    def __init__(self, ctx: Any, driver: Any, shell: Shell, loaded: set[str], uses: int, rt: int) -> None:
+        self.ctx, self.driver, self.shell, self.loaded, self.uses, self.rt = ctx, driver, shell, loaded, uses, rt
 
 
 class _Call:
@@ -554,8 +636,11 @@ class _Call:
         wrapper: str | None,
         host_operations: dict[str, HostOp],
         limits: Limits,
+        reuse_key: Hashable | None = None,
     ) -> None:
         self.module = module
+        self.reuse_key = reuse_key
+        self.succeeded = False
         self.segments = sandbox._segments_for(base)
         self.limits = limits
         self.host_operations = host_operations
@@ -570,9 +655,19 @@ class _Call:
         self.final_logs: str | None = None
         self.started = time.monotonic()
         self.deadline = self.started + limits.wall_time
-        self.ctx, self.driver, self.shell = sandbox._context_for(self.segments)
+        w = sandbox._take_warm(reuse_key) if reuse_key is not None and self.segments.named else None
+        if w is not None:
+            self.ctx, self.driver, self.shell, self.loaded, self.uses, self.rt = w.ctx, w.driver, w.shell, w.loaded, w.uses, w.rt
+            w.driver = None
+            self.warm = True
+        else:
+            self.ctx, self.driver, self.shell = sandbox._context_for(self.segments)
+            self.rt = LOADER.runtime_of(self.ctx) if LOADER is not None else 0
+            #: keys of the modules instantiated in this context (kept between warm calls)
+            self.loaded: set[str] = set()
+            self.uses = 0
+            self.warm = False
         self.ctx.set_memory_limit(limits.memory)
-        self.rt = LOADER.runtime_of(self.ctx) if LOADER is not None else 0
         self.stack = _stack_for_thread(limits.stack)
         self.ctx.set_max_stack_size(self.stack)
         self.broken = False
@@ -650,7 +745,14 @@ class _Call:
         limits = self.limits
         module = self.module
         modfn = None
-        if self.segments.named:
+        key = None
+        if self.warm:
+            self.enter(self.driver, "reset")
+        if self.segments.named and module.key in self.loaded:
+            key = module.key  # instantiated by an earlier call in this warm context
+        elif self.segments.named:
+            key = module.key
+            self.loaded.add(key)
             code = module.bytecode
             if code is None:
                 assert LOADER is not None
@@ -676,9 +778,21 @@ class _Call:
             self.fallback,
             self.wrapper,
             modfn,
+            key,
         )
         self.drain()
         return self.poll()
+
+    def reusable(self) -> bool:
+        """Whether this context may serve the next call of its `reuse_key` (see Sandbox.call)."""
+        if self.broken or not self.succeeded or self.uses + 1 >= WARM_MAX_CALLS or LOADER is None:
+            return False
+        try:
+            if LOADER.job_pending(self.rt) or self.enter(self.driver, "idle") != 1:
+                return False
+            return LOADER.malloc_size(self.ctx) <= WARM_MAX_BYTES
+        except Exception:  # noqa: BLE001 - a context that cannot answer is not kept
+            return False
 
     def step(self, text: str) -> CallResult | None:
         """Act on a poll: return the result, raise the error, or queue host operations (None).

@@ -126,6 +126,7 @@
 
   // ---------------------------------------------------------------- modules
   const modules = new Map();
+  const moduleCache = new Map(); // connector modules instantiated in this context, by key
   function defineModule(name, exportsObject) {
     if (typeof name !== "string" || !name) throw new TypeError("defineModule: name must be a non-empty string");
     modules.set(name, exportsObject);
@@ -233,20 +234,41 @@
   const api = {
     // One entry starts the call: limits, the module function (compiled by Python, or left in a
     // global by the bytecode loader), the export call; Python then drains the job queue and polls.
-    start(seedHex, limitsJson, argsJson, exportName, fallback, wrapperName, modfn) {
+    // `moduleKey`: the module's instance is kept under it for later calls in this context (a
+    // warm context: Python passes no module function when it knows the key is here).
+    start(seedHex, limitsJson, argsJson, exportName, fallback, wrapperName, modfn, moduleKey) {
       delete G.__sb_driver; // left there by the context builder (sandbox/_fresh.py)
       I.seed = seedHex;
       const l = JSONparse(limitsJson);
       hostLimit = l[0]; I.logLimit = l[1]; resultLimit = l[2];
-      if (modfn === null || modfn === undefined) { modfn = G.__sb_m; delete G.__sb_m; }
-      const module = { exports: {} };
-      let p;
-      try {
-        p = modfn.call(module.exports, module.exports, module, require, dynamicImport);
-      } catch (e) { reject(e); return; }
-      p.then(() => {
-        try { adopt(callExport(module.exports, exportName, fallback, argsJson, wrapperName)); } catch (e) { reject(e); }
+      let entry = moduleKey ? moduleCache.get(moduleKey) : undefined;
+      if (entry === undefined) {
+        if (modfn === null || modfn === undefined) { modfn = G.__sb_m; delete G.__sb_m; }
+        const module = { exports: {} };
+        let p;
+        try {
+          p = modfn.call(module.exports, module.exports, module, require, dynamicImport);
+        } catch (e) { reject(e); return; }
+        entry = { module, p };
+        if (moduleKey) moduleCache.set(moduleKey, entry);
+      }
+      entry.p.then(() => {
+        try { adopt(callExport(entry.module.exports, exportName, fallback, argsJson, wrapperName)); } catch (e) { reject(e); }
       }, reject);
+    },
+    // A warm context's next call starts from a clean slate of call state; what connector code
+    // left in globals stays (the same connection's calls only: sandbox/_sandbox.py).
+    reset() {
+      hostCount = 0; nextRequestId = 1; pending.clear(); requests = [];
+      fatal = null; state = 0; outcome = undefined; uncaught = null;
+      I.logs = []; I.logBytes = 0;
+      return 1;
+    },
+    // Whether the call left nothing behind that could still run: no host operation awaited, no
+    // timer, no uncaught error (Python checks the job queue itself).
+    idle() {
+      return pending.size === 0 && requests.length === 0 && uncaught === null && fatal === null &&
+        !(I.nextTimerDelay && I.nextTimerDelay() >= 0) ? 1 : 0;
     },
     poll() {
       if (fatal) return over("F", JSONstringify(fatal));
@@ -295,7 +317,7 @@
     logs() { return I.logs.length ? I.logsJson() : "[]"; },
   };
   // The Python side holds this one function; connector code cannot reach it.
-  return function driver(op, a, b, c, d, e, f, g) { return api[op](a, b, c, d, e, f, g); };
+  return function driver(op, a, b, c, d, e, f, g, h) { return api[op](a, b, c, d, e, f, g, h); };
 
   function resolveExport(ex, exportName, fallback) {
     const isFn = (f) => typeof f === "function";

@@ -119,3 +119,27 @@ def test_values_json_cannot_carry_are_invalid_input_not_internal_errors(apikey: 
     errors = run(main())
     assert all(e.message.startswith("operations/map/run: input must be JSON data") for e in errors)
     assert fake_api.requests == []  # refused before anything ran
+
+
+def test_js_globals_are_seen_by_the_same_connection_only(tmp_path: pathlib.Path) -> None:
+    """A connection's JS calls may share a warm context (one after another); another
+    connection's calls never see what they left, and a closed connection's context goes."""
+    root = tmp_path / "counter"
+    op = root / "operations" / "count"
+    op.mkdir(parents=True)
+    (root / "spec.yml").write_text("key: counter\nname: Counter\nauth:\n  type: client-credentials\n  makeApiClient: {implementationType: mapping, mapping: {baseUri: http://127.0.0.1:9}}\n")
+    (op / "spec.yml").write_text("name: Count\nmethods:\n  run: {implementationType: javascript}\n")
+    (op / "run.js").write_text("export default function run() { globalThis.n = (globalThis.n || 0) + 1; return globalThis.n }\n")
+    connector = Connector.load(root)
+
+    async def main() -> tuple[list[int], list[int]]:
+        async with connector.connect() as a, connector.connect() as b:
+            seen_a = [(await a.call("operations/count/run")).output for _ in range(3)]
+            seen_b = [(await b.call("operations/count/run")).output for _ in range(2)]
+            key = a._reuse_key
+        assert key not in connector.sandbox._warm  # closing the connection dropped its context
+        return seen_a, seen_b
+
+    seen_a, seen_b = run(main())
+    assert seen_b == [1, 2]
+    assert seen_a == [1, 2, 3]  # one warm context served the three calls
