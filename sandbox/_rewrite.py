@@ -602,8 +602,11 @@ class _Rewriter:
         return "".join(out)
 
 
-_ESM_PARAMS = "__sb_exports, __sb_module, __sb_require, __sb_import"
-_CJS_PARAMS = "exports, module, require, __sb_import"
+_ESM_PARAMS = "__sb_exports, __sb_module, __sb_require, __sb_import, __sb_done"
+_CJS_PARAMS = "exports, module, require, __sb_import, __sb_done"
+#: the last line of every module: tells the prelude the body ran to its end, so a module without
+#: top-level await is known to be loaded without waiting for a job of the engine
+_TAIL = "\n;__sb_done();})"
 
 
 def rewrite(source: str, filename: str) -> tuple[str, bool, tuple[str, ...], tuple[str, ...], int]:
@@ -625,6 +628,6 @@ def rewrite(source: str, filename: str) -> tuple[str, bool, tuple[str, ...], tup
         header = f'(async function ({_ESM_PARAMS}) {{"use strict";{prologue}'
     else:
         header = f"(async function ({_CJS_PARAMS}) {{"
-    code = header + body + "\n})"
+    code = header + body + _TAIL
     names = tuple(dict.fromkeys(name for name, _ in r.getters))
     return code, r.esm, tuple(dict.fromkeys(r.imports)), names, len(header)

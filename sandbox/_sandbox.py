@@ -641,6 +641,7 @@ class _Call:
         self.module = module
         self.reuse_key = reuse_key
         self.succeeded = False
+        self.left_idle = False
         self.segments = sandbox._segments_for(base)
         self.limits = limits
         self.host_operations = host_operations
@@ -746,8 +747,6 @@ class _Call:
         module = self.module
         modfn = None
         key = None
-        if self.warm:
-            self.enter(self.driver, "reset")
         if self.segments.named and module.key in self.loaded:
             key = module.key  # instantiated by an earlier call in this warm context
         elif self.segments.named:
@@ -768,7 +767,7 @@ class _Call:
                 self.cpu += time.thread_time() - t0
         else:
             modfn = self.enter(self.ctx.eval, module.code)
-        self.enter(
+        answer = self.enter(
             self.driver,
             "start",
             _seed(),
@@ -779,18 +778,19 @@ class _Call:
             self.wrapper,
             modfn,
             key,
+            1 if self.warm else 0,
         )
+        if answer is not None and LOADER is not None and not LOADER.job_pending(self.rt):
+            return answer  # over within this entry, nothing left to run
         self.drain()
         return self.poll()
 
     def reusable(self) -> bool:
         """Whether this context may serve the next call of its `reuse_key` (see Sandbox.call)."""
-        if self.broken or not self.succeeded or self.uses + 1 >= WARM_MAX_CALLS or LOADER is None:
+        if self.broken or not self.succeeded or not self.left_idle or self.uses + 1 >= WARM_MAX_CALLS or LOADER is None:
             return False
         try:
-            if LOADER.job_pending(self.rt) or self.enter(self.driver, "idle") != 1:
-                return False
-            return LOADER.malloc_size(self.ctx) <= WARM_MAX_BYTES
+            return not LOADER.job_pending(self.rt) and LOADER.malloc_size(self.ctx) <= WARM_MAX_BYTES
         except Exception:  # noqa: BLE001 - a context that cannot answer is not kept
             return False
 
@@ -805,11 +805,12 @@ class _Call:
         kind = text[0]
         if kind != "[":
             nl = text.find("\n")
-            if nl < 0 or kind not in "REF":
+            if nl < 0 or kind not in "RSEF":
                 raise _protocol("the poll is malformed")
             self.final_logs = text[1:nl]
             body = text[nl + 1 :]
-            if kind == "R":
+            if kind == "R" or kind == "S":
+                self.left_idle = kind == "R"  # "S": something may still run (see prelude.js)
                 return self.finish(body)
             self.logs()  # checks the log limit before any other error is reported
             if kind == "E":

@@ -228,16 +228,30 @@
     fulfil(r);
   }
   // What poll() answers once the call is over: a letter, the logs, a newline, then JSON.
+  // A warm context's next call starts from a clean slate of call state; what connector code
+  // left in globals stays (the same connection's calls only: sandbox/_sandbox.py).
+  function reset() {
+    hostCount = 0; nextRequestId = 1; pending.clear(); requests = [];
+    fatal = null; state = 0; outcome = undefined; uncaught = null;
+    I.logs = []; I.logBytes = 0;
+  }
+  function idle() {
+    return pending.size === 0 && requests.length === 0 && uncaught === null && !(I.nextTimerDelay && I.nextTimerDelay() >= 0);
+  }
   function over(letter, body) {
     return join([letter, I.logs.length ? I.logsJson() : "[]", "\n", body], "");
   }
   const api = {
     // One entry starts the call: limits, the module function (compiled by Python, or left in a
-    // global by the bytecode loader), the export call; Python then drains the job queue and polls.
+    // global by the bytecode loader), the export call. It answers what poll() would when the
+    // call is already over (a synchronous export; Python still drains any job left and polls
+    // again then), else null; Python drains the job queue and polls.
     // `moduleKey`: the module's instance is kept under it for later calls in this context (a
-    // warm context: Python passes no module function when it knows the key is here).
-    start(seedHex, limitsJson, argsJson, exportName, fallback, wrapperName, modfn, moduleKey) {
+    // warm context, `warm` 1: Python passes no module function when it knows the key is here,
+    // and the previous call's state is cleared first).
+    start(seedHex, limitsJson, argsJson, exportName, fallback, wrapperName, modfn, moduleKey, warm) {
       delete G.__sb_driver; // left there by the context builder (sandbox/_fresh.py)
+      if (warm === 1) reset();
       I.seed = seedHex;
       const l = JSONparse(limitsJson);
       hostLimit = l[0]; I.logLimit = l[1]; resultLimit = l[2];
@@ -245,37 +259,30 @@
       if (entry === undefined) {
         if (modfn === null || modfn === undefined) { modfn = G.__sb_m; delete G.__sb_m; }
         const module = { exports: {} };
-        let p;
+        let p, ran = false;
         try {
-          p = modfn.call(module.exports, module.exports, module, require, dynamicImport);
-        } catch (e) { reject(e); return; }
-        entry = { module, p };
+          p = modfn.call(module.exports, module.exports, module, require, dynamicImport, () => { ran = true; });
+        } catch (e) { reject(e); return api.poll(); }
+        // the body's last line says it ran to its end (sandbox/_rewrite.py): without top-level
+        // await that happens in this very call, and the module is loaded now
+        entry = { module, p, ready: ran };
         if (moduleKey) moduleCache.set(moduleKey, entry);
       }
-      entry.p.then(() => {
+      const run = () => {
         try { adopt(callExport(entry.module.exports, exportName, fallback, argsJson, wrapperName)); } catch (e) { reject(e); }
-      }, reject);
-    },
-    // A warm context's next call starts from a clean slate of call state; what connector code
-    // left in globals stays (the same connection's calls only: sandbox/_sandbox.py).
-    reset() {
-      hostCount = 0; nextRequestId = 1; pending.clear(); requests = [];
-      fatal = null; state = 0; outcome = undefined; uncaught = null;
-      I.logs = []; I.logBytes = 0;
-      return 1;
-    },
-    // Whether the call left nothing behind that could still run: no host operation awaited, no
-    // timer, no uncaught error (Python checks the job queue itself).
-    idle() {
-      return pending.size === 0 && requests.length === 0 && uncaught === null && fatal === null &&
-        !(I.nextTimerDelay && I.nextTimerDelay() >= 0) ? 1 : 0;
+      };
+      if (entry.ready) run();
+      else entry.p.then(() => { entry.ready = true; run(); }, reject);
+      return state !== 0 || fatal !== null ? api.poll() : null;
     },
     poll() {
       if (fatal) return over("F", JSONstringify(fatal));
       if (uncaught !== null) { state = 2; outcome = uncaught; uncaught = null; }
       if (state === 1) {
         const text = api.result();
-        return text[0] === "!" ? over("E", text.slice(1)) : over("R", text);
+        // "S": a result, but something may still run (a host operation awaited, a timer): the
+        // context is not kept warm for another call
+        return text[0] === "!" ? over("E", text.slice(1)) : over(idle() ? "R" : "S", text);
       }
       if (state === 2) return over("E", api.error());
       // Strings going to Python are built with join: a `+` concatenation of long strings is a
@@ -317,7 +324,7 @@
     logs() { return I.logs.length ? I.logsJson() : "[]"; },
   };
   // The Python side holds this one function; connector code cannot reach it.
-  return function driver(op, a, b, c, d, e, f, g, h) { return api[op](a, b, c, d, e, f, g, h); };
+  return function driver(op, a, b, c, d, e, f, g, h, i) { return api[op](a, b, c, d, e, f, g, h, i); };
 
   function resolveExport(ex, exportName, fallback) {
     const isFn = (f) => typeof f === "function";
