@@ -155,3 +155,28 @@ def test_prelude_error_frames_name_the_prelude(sb: Sandbox) -> None:
     with pytest.raises(JSError) as info:
         sb.call_sync(compile_module("export default () => Buffer.from(null)", "m.js"))
     assert "sandbox:lib_encoding.js" in info.value.stack and "m.js:1" in info.value.stack
+
+
+def test_lazy_globals_behave_like_plain_globals(run) -> None:
+    """Prelude globals are made on first use (sandbox/prelude.js): before and after that they
+    read, test, assign and delete like ordinary global properties."""
+    src = """
+    export default () => {
+      const seen = [typeof console, 'Buffer' in globalThis, typeof URLSearchParams, typeof nothingHere];
+      let threw = null;
+      try { nothingHere; } catch (e) { threw = e.name; }
+      fetch = 'replaced';                       // sloppy-style assignment before first use
+      globalThis.setTimeout = 'set';            // property assignment
+      const afterUse = [fetch, setTimeout, typeof Object.getOwnPropertyDescriptor(globalThis, 'console')];
+      delete globalThis.console;
+      return [seen, threw, afterUse, typeof console, typeof globalThis.TextEncoder, String(globalThis)];
+    }
+    """
+    assert run(src) == [
+        ["object", True, "function", "undefined"],
+        "ReferenceError",
+        ["replaced", "set", "object"],
+        "undefined",
+        "function",
+        "[object global]",
+    ]
