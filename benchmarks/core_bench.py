@@ -7,7 +7,8 @@ Scenarios, in one run, each the median over rounds of the mean per call:
    `Connection.call`, versus the same GET made directly with `httpx.AsyncClient` (same header,
    same pooled connection, JSON parsed). Target: the runtime adds at most 20%.
    Also, to split that overhead, the client side alone with httpx.MockTransport: raw GET, REST
-   mapping, JS method, and a bare sandbox call making one host operation.
+   mapping, JS method, and a bare sandbox call making one host operation (fresh context, and
+   warm as a connection's calls run).
 2. a REST-mapping list call (`data/items/list`: request mapping, GET, response mapping with
    `$iterate` over 10 records).
 3. `Promise.all` of 10 GETs to `/slow?ms=50` inside one JS method. Target: 50-80 ms, not 500.
@@ -140,6 +141,8 @@ async def client_side(calls: int, rounds: int) -> dict[str, list[float]]:
             "rest": lambda: conn.call("operations/get-one-rest/run"),
             "js": lambda: conn.call("operations/get-one/run"),
             "sandbox": lambda: connector.sandbox.call(module, args=[{}], host_operations={"http": constant_op}),
+            # as the connection's JS calls run: one warm context for the calls of one key
+            "sandbox-warm": lambda: connector.sandbox.call(module, args=[{}], host_operations={"http": constant_op}, reuse_key="bench"),
         }
         for fn in variants.values():
             for _ in range(30):
@@ -172,13 +175,14 @@ def main() -> None:
     print(f"one GET, REST mapping via Connection: {rest1:7.3f} ms/call  overhead {100 * (rest1 - raw) / raw:+.1f}% ({rest1 - raw:+.3f} ms)")
     print(f"mapping method, no I/O (whole Connection.call path): {mapping:7.3f} ms/call")
     print(f"REST-mapping list (10 records)      : {rest:7.3f} ms/call  ({rest - raw:+.3f} ms over the raw GET)")
-    mraw, mrest, mjs, msb = (ms(mock[k]) for k in ("raw", "rest", "js", "sandbox"))
+    mraw, mrest, mjs, msb, mwarm = (ms(mock[k]) for k in ("raw", "rest", "js", "sandbox", "sandbox-warm"))
     print("client side only (httpx.MockTransport, no server):")
     print(f"  raw httpx GET                              : {mraw:7.3f} ms")
     print(f"  REST mapping via Connection.call           : {mrest:7.3f} ms  ({mrest - mraw:+.3f} ms: ApiClient + mappings + call path)")
     print(f"  JS method via Connection.call              : {mjs:7.3f} ms  ({mjs - mraw:+.3f} ms)")
     print(f"  bare sandbox call with one host operation  : {msb:7.3f} ms  (fresh context + host-op round trip)")
-    print(f"  => runtime's own share of the JS overhead  : {mjs - mraw - msb:+7.3f} ms (the rest is the sandbox)")
+    print(f"  the same call in a warm context (reuse_key): {mwarm:7.3f} ms  (what a connection's JS calls cost)")
+    print(f"  => runtime's own share of the JS overhead  : {mjs - mraw - mwarm:+7.3f} ms (the rest is the sandbox)")
     if result["all"]:
         all10 = ms(result["all"])
         print(f"Promise.all of 10 GETs /slow?ms=50  : {all10:7.1f} ms/call (min {min(result['all']) * 1000:.1f}, max {max(result['all']) * 1000:.1f})")

@@ -51,12 +51,20 @@ class Limits:
     result_bytes: int = 16 * MiB
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0 or not math.isfinite(value):
-                raise ValueError(f"Limits.{f.name} must be a positive finite number, got {value!r}")
-            if f.name in _INT_FIELDS and not isinstance(value, int):
-                raise ValueError(f"Limits.{f.name} must be a whole number (int), got {value!r}")
+        # runs on every `with_` (the runtime narrows wall_time per call): kept to plain checks
+        for name in _FIELDS:
+            value = getattr(self, name)
+            kind = type(value)
+            if kind is int or kind is float:  # the usual case, checked without isinstance
+                ok = value > 0 and (kind is int or math.isfinite(value))
+                whole = kind is int
+            else:  # bool is refused; other int/float subclasses (IntEnum, numpy) are accepted
+                ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0 and math.isfinite(value)
+                whole = isinstance(value, int)
+            if not ok:
+                raise ValueError(f"Limits.{name} must be a positive finite number, got {value!r}")
+            if not whole and name in _INT_FIELDS:
+                raise ValueError(f"Limits.{name} must be a whole number (int), got {value!r}")
         if self.stack > MAX_STACK:
             raise ValueError(f"Limits.stack must be at most {MAX_STACK} bytes (the C stack is 8 MiB), got {self.stack}")
         if self.memory < 2 * MiB:
@@ -64,7 +72,15 @@ class Limits:
 
     def with_(self, **overrides: Any) -> Limits:
         """A copy with some fields replaced (unknown names raise TypeError)."""
-        return dataclasses.replace(self, **overrides)
+        values = {name: getattr(self, name) for name in _FIELDS}
+        for name in overrides:
+            if name not in values:
+                raise TypeError(f"Limits has no field {name!r}")
+        values.update(overrides)
+        return Limits(**values)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Limits))
 
 
 @dataclass(frozen=True, slots=True)

@@ -780,8 +780,10 @@ class _Call:
             key,
             1 if self.warm else 0,
         )
-        if answer is not None and LOADER is not None and not LOADER.job_pending(self.rt):
-            return answer  # over within this entry, nothing left to run
+        if LOADER is not None and not LOADER.job_pending(self.rt):
+            return answer  # nothing queued: this is the call's state
+        if type(answer) is str and answer[:1] == "[":
+            self.step(answer)  # its requests are queued; the poll after the drain adds any others
         self.drain()
         return self.poll()
 

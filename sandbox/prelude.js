@@ -96,7 +96,10 @@
 
   // ---------------------------------------------------------------- host operations
   I.host = host;
-  function host(name, payload) {
+  // `onValue(result)` / `onError(error)`: optional, run when the operation settles, before the
+  // promise does (what they return, or throw, settles it): an extension's post-processing
+  // without one more promise reaction per operation.
+  function host(name, payload, onValue, onError) {
     if (typeof name !== "string") throw new TypeError("host operation name must be a string");
     if (fatal) return Promise.reject(internalError(fatal.key, fatal.message));
     if (++hostCount > hostLimit) {
@@ -112,7 +115,7 @@
     if (json === undefined) json = "null";
     const id = nextRequestId++;
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
+      pending.set(id, { resolve, reject, onValue, onError });
       push(requests, "[" + id + "," + JSONstringify(name) + "," + json + "]"); // `poll` joins them (no rope reaches Python)
     });
   }
@@ -243,9 +246,10 @@
   }
   const api = {
     // One entry starts the call: limits, the module function (compiled by Python, or left in a
-    // global by the bytecode loader), the export call. It answers what poll() would when the
-    // call is already over (a synchronous export; Python still drains any job left and polls
-    // again then), else null; Python drains the job queue and polls.
+    // global by the bytecode loader), the export call; it answers what poll() would now. With no
+    // job queued that is the call's state (a synchronous export's result, or the requests the
+    // code made before its first await); otherwise Python queues the requests of this answer,
+    // drains the job queue and polls again.
     // `moduleKey`: the module's instance is kept under it for later calls in this context (a
     // warm context, `warm` 1: Python passes no module function when it knows the key is here,
     // and the previous call's state is cleared first).
@@ -273,7 +277,7 @@
       };
       if (entry.ready) run();
       else entry.p.then(() => { entry.ready = true; run(); }, reject);
-      return state !== 0 || fatal !== null ? api.poll() : null;
+      return api.poll();
     },
     poll() {
       if (fatal) return over("F", JSONstringify(fatal));
@@ -296,7 +300,18 @@
       if (!p) return;
       pending.delete(id);
       const v = JSONparse(json);
-      if (ok) p.resolve(v); else p.reject(makeHostError(v));
+      if (ok) {
+        if (typeof p.onValue !== "function") { p.resolve(v); return; }
+        let out;
+        try { out = p.onValue(v); } catch (e) { p.reject(e); return; }
+        p.resolve(out);
+      } else {
+        let e = makeHostError(v);
+        if (typeof p.onError === "function") {
+          try { const mapped = p.onError(e); if (mapped !== undefined) e = mapped; } catch (x) { e = x; }
+        }
+        p.reject(e);
+      }
     },
     // One due timer per entry (1: another is due): Python drains the job queue in between, so
     // microtasks a callback queued run before the next callback, as in Node.

@@ -91,13 +91,14 @@
     // The rejection is created when the host answers, far from the connector's code: give it
     // the stack of the call site instead, so an uncaught API error points at the connector line.
     var site = new Error("apiClient request");
-    return __sandbox.host("http", payload).then(function (result) {
+    // decoded (or the error given this stack) as the operation settles: no extra promise hop
+    return __sandbox.host("http", payload, function (result) {
       return decodeResponse(result, opts);
     }, function (error) {
       if (error && typeof error === "object" && typeof site.stack === "string") {
         try { error.stack = site.stack; } catch (ignored) { /* frozen error: keep its own stack */ }
       }
-      throw error;
+      return error;
     });
   }
 
@@ -121,10 +122,12 @@
   }
 
   // Wrappers the runtime passes to Sandbox.call(wrapper=...): the context arrives as plain JSON;
-  // methods that run with a connection get a fresh apiClient added here.
+  // methods that run with a connection get the apiClient added here. It holds no state (frozen,
+  // every request goes to the host), so one per context serves the calls a warm context runs.
+  var client = null;
   globalThis.__runtimeCallWithApiClient = function (fn, ctx) {
     if (ctx === null || typeof ctx !== "object") ctx = {};
-    ctx.apiClient = makeApiClient();
+    ctx.apiClient = client || (client = makeApiClient());
     return fn(ctx);
   };
   globalThis.__runtimeCall = function (fn, ctx) {

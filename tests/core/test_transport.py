@@ -61,3 +61,29 @@ def test_rate_limited_requests_are_retried_within_the_deadline(apikey: Any, fake
     result = run(main())
     assert result.output == {"ok": True, "via": "header"}
     assert [e.status for e in result.requests] == [429, 429, 200]
+
+
+def test_cookies_a_response_sets_are_sent_on_the_connections_next_requests() -> None:
+    """The connection's client keeps cookies as httpx does (it only skips looking for them in
+    responses that set none)."""
+    cookies_seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        cookies_seen.append(request.headers.get("cookie"))
+        if len(cookies_seen) == 2:
+            return httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "session=abc123; Path=/"})
+        return httpx.Response(200, json={"ok": True})
+
+    connector = load("apikey")
+
+    async def main() -> None:
+        async with connector.connect(
+            connector_parameters={"baseUri": "https://api.example.test"},
+            credentials={"apiKey": "mock-key-1"},
+            transport=httpx.MockTransport(handler),
+        ) as conn:
+            for _ in range(4):
+                await conn.call("operations/get-one/run")
+
+    run(main())
+    assert cookies_seen == [None, None, "session=abc123", "session=abc123"]

@@ -330,3 +330,36 @@ def test_long_strings_cross_the_wall(sb: Sandbox) -> None:
 
     with pytest.raises(InvalidResult):
         sb.call_sync(bad_result)
+
+
+def test_host_operation_callbacks_settle_the_promise(sb: Sandbox) -> None:
+    """`__sandbox.host(name, payload, onValue, onError)`: what the callbacks return (or throw)
+    settles the operation's promise, for extensions that post-process every answer."""
+
+    async def echo(payload):
+        if payload == "fail":
+            raise HostOperationFailed("nope", "the host said no", {"n": 1})
+        return payload
+
+    m = compile_module(
+        """
+        const h = (p, v, e) => __sandbox.host('echo', p, v, e).then((x) => ['ok', x], (err) => ['err', err.message, err.key || null]);
+        export default async () => [
+          await h(2, (v) => v * 10),
+          await h(2, () => { throw new Error('bad value') }),
+          await h('fail', undefined, (err) => { err.message = 'mapped: ' + err.message; return err }),
+          await h('fail', undefined, () => { throw new TypeError('replaced') }),
+          await h('fail', undefined, () => undefined),
+          await h(3),
+        ]
+        """,
+        "callbacks.js",
+    )
+    assert sb.call_sync(m, host_operations={"echo": echo}, limits=FAST).value == [
+        ["ok", 20],
+        ["err", "bad value", None],
+        ["err", "mapped: the host said no", "nope"],
+        ["err", "replaced", None],
+        ["err", "the host said no", "nope"],
+        ["ok", 3],
+    ]
