@@ -83,7 +83,6 @@ _PRELUDE_LINES = _PRELUDE.count("\n") + 1
 #: parts of the prelude evaluated on first use (in this order of arguments to the prelude)
 _LIB_NAMES = ("support", "timers", "encoding", "clone", "url", "crypto", "fetch")
 _LIBS = {name: _FILES.joinpath(f"lib_{name}.js").read_text(encoding="utf-8") for name in _LIB_NAMES}
-_LIB_SOURCES = tuple(_LIBS[name] for name in _LIB_NAMES)
 _DEFAULT_LIMITS = Limits()
 _JSObject = quickjs.Object
 
@@ -111,6 +110,11 @@ WARM_MAX_CALLS = 100
 WARM_MAX_BYTES = 16 << 20
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 _SYNTAX_AT = re.compile(r"<input>:(\d+)(?::(\d+))?")
+
+
+def _js_length(text: str) -> int:
+    """Length in UTF-16 code units, as JS counts string positions."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _line_base(module_lines: int) -> int:
@@ -203,14 +207,24 @@ class _Segments:
             if not named:
                 self.ranges.append((first, first + lines - 1, name))
             first += lines
-        self.lib_lines_json = json.dumps(self.offsets)
+        # the prelude's arguments (see prelude.js): every lazily evaluated source in one string
+        texts, at = [], 0
+        libs: dict[str, list[int]] = {}
+        for name in _LIB_NAMES:
+            size = _js_length(_LIBS[name])
+            libs[name] = [self.offsets[name], at, at + size]
+            texts.append(_LIBS[name])
+            at += size
         lazy_offsets = []
         for m in lazy:
             lines = m.source.count("\n") + 1
-            lazy_offsets.append([m.module, first - 1])
+            size = _js_length(m.source)
+            lazy_offsets.append([m.module, first - 1, at, at + size])
+            texts.append(m.source)
+            at += size
             self.ranges.append((first, first + lines - 1, m.filename))
             first += lines
-        self.lazy_json = json.dumps(lazy_offsets)
+        self.prelude_args = ("".join(texts), json.dumps(libs), json.dumps(lazy_offsets))
 
     def locate(self, line: int) -> tuple[str | None, int]:
         for first, last, name in self.ranges:
@@ -268,7 +282,6 @@ class Sandbox:
             _check_syntax("(function () {" + src + "\n})", name, len("(function () {"))
         for m in self._lazy:
             _check_syntax("(function () { return (" + m.source + "\n); })", m.filename, len("(function () { return ("))
-        self._lazy_sources = tuple(m.source for m in self._lazy)
         self._segments: dict[int, _Segments] = {}
         self._closed = False
         self._boot: tuple[bytes, tuple[tuple[str, bytes], ...]] | None = None
@@ -310,7 +323,7 @@ class Sandbox:
         if self._boot is None or BUILDER is None:
             return None
         seg = self._segments_for(0)
-        args = (*_LIB_SOURCES, seg.lib_lines_json, seg.lazy_json, *self._lazy_sources)
+        args = seg.prelude_args
         boot = Boot(self._boot[0], tuple(a.encode("utf-8") for a in args), tuple(code for _name, code in self._boot[1]))
         pair = BUILDER.build(boot, _DEFAULT_LIMITS.memory)
         if pair is None:
@@ -470,7 +483,7 @@ class Sandbox:
             prelude, extensions = self._boot
             try:
                 LOADER.run(ctx, prelude, "__sb_boot")
-                driver = ctx.get("__sb_boot")(*_LIB_SOURCES, seg.lib_lines_json, seg.lazy_json, *self._lazy_sources)
+                driver = ctx.get("__sb_boot")(*seg.prelude_args)
                 for _name, code in extensions:
                     LOADER.run(ctx, code)
             except RuntimeError:
@@ -483,7 +496,7 @@ class Sandbox:
         ctx = quickjs.Context()
         ctx.set_time_limit(2.0)  # trusted code, but never unbounded
         make_driver = ctx.eval("\n" * seg.base + _PRELUDE)
-        driver = make_driver(*_LIB_SOURCES, seg.lib_lines_json, seg.lazy_json, *self._lazy_sources)
+        driver = make_driver(*seg.prelude_args)
         for (name, src), offset in zip(self._extensions, seg.extension_offsets, strict=True):
             try:
                 # `void 0` last: the completion value crosses to Python, and must not be a rope

@@ -2,11 +2,13 @@
 // before any connector code. Everything here is plain JS: no Python object is reachable.
 // The completion value of this script is the driver object the Python side holds on to; it is not
 // reachable from connector code (only `__sandbox.host` and `__sandbox.defineModule` are global).
-(function (libSupport, libTimers, libEncoding, libClone, libUrl, libCrypto, libFetch, libLinesJson, lazyJson) {
+// `sources`: the lazily evaluated library parts (lib_*.js) and the embedder's lazy modules, one
+// after another in one string (one string to make per context, not one per part); `libJson`
+// maps each part to [blank lines to put before it, start, end] in `sources`, `lazyJson` lists
+// the lazy modules as [name, blank lines, start, end].
+(function (sources, libJson, lazyJson) {
   "use strict";
-  const lazySources = Array.prototype.slice.call(arguments, 9); // the embedder's LazyModule sources
-  const LIBS = { support: libSupport, timers: libTimers, encoding: libEncoding, clone: libClone, url: libUrl, crypto: libCrypto, fetch: libFetch };
-  let LIB_LINES = null; // parsed on the first load: most calls load nothing
+  let LIB = null; // parsed on the first load: most calls load nothing
   const G = globalThis;
   delete G.__sb_boot; // left there by the bytecode loader
   // Built-ins captured before connector code can tamper with them: everything the driver uses
@@ -25,6 +27,7 @@
   const join = uncurry(Array.prototype.join);
   const push = uncurry(Array.prototype.push);
   const repeat = uncurry(String.prototype.repeat);
+  const slice = uncurry(String.prototype.slice);
   const ObjectCtor = Object, ObjectAssign = Object.assign, ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
   // V8's stack-trace API (quickjs-ng has it) hands CallSite objects to user code, whose
   // getFunction() would reach the driver below (it is on the stack while timers, toJSON and
@@ -40,12 +43,12 @@
   const loaded = Object.create(null);
   I.load = function (name) {
     if (!loaded[name]) {
-      const src = LIBS[name];
-      if (typeof src !== "string") throw new Error(`sandbox: no library part '${name}'`);
+      if (LIB === null) LIB = JSONparse(libJson);
+      const at = LIB[name];
+      if (at === undefined) throw new Error(`sandbox: no library part '${name}'`);
       loaded[name] = true;
-      if (LIB_LINES === null) LIB_LINES = JSONparse(libLinesJson);
       // Each part sits below its own block of blank lines so stack frames map back to it.
-      const part = indirectEval(repeat("\n", LIB_LINES[name]) + src);
+      const part = indirectEval(repeat("\n", at[0]) + slice(sources, at[1], at[2]));
       // Parts run after connector code and end with `Object.assign(I, {...})`: a replaced
       // `Object` or `Object.assign` would receive I, so both are pinned while a part runs.
       const gd = ObjectGetOwnPropertyDescriptor(G, "Object"), ad = ObjectGetOwnPropertyDescriptor(ObjectCtor, "assign");
@@ -140,16 +143,16 @@
   // call, and QuickJS is slow at destructuring and string splitting on a cold context.
   const LAZY = { crypto: ["crypto", "cryptoModule"], buffer: ["encoding", "bufferModule"], url: ["url", "urlModule"], querystring: ["url", "querystring"] };
   modules.set("crypto", LAZY); modules.set("buffer", LAZY); modules.set("url", LAZY); modules.set("querystring", LAZY);
-  // The embedder's lazy modules (sandbox.LazyModule): [name, blank lines before it] and its source.
+  // The embedder's lazy modules (sandbox.LazyModule): [name, blank lines before it, start, end].
   const LAZY_EXT = {}, lazyExt = lazyJson === "[]" ? [] : JSONparse(lazyJson);
-  for (let i = 0; i < lazyExt.length; i++) { LAZY_EXT[lazyExt[i][0]] = [lazySources[i], lazyExt[i][1]]; modules.set(lazyExt[i][0], LAZY_EXT); }
+  for (let i = 0; i < lazyExt.length; i++) { LAZY_EXT[lazyExt[i][0]] = lazyExt[i]; modules.set(lazyExt[i][0], LAZY_EXT); }
   function require(name, asDefault) {
     let n = String(name);
     if (n.startsWith("node:")) n = n.slice(5);
     if (!modules.has(n)) throw I.load("support").moduleNotAllowed(name, modules);
     let m = modules.get(n);
     if (m === LAZY) { m = I.load(LAZY[n][0])[LAZY[n][1]]; modules.set(n, m); }
-    else if (m === LAZY_EXT) { const x = LAZY_EXT[n]; m = indirectEval(repeat("\n", x[1]) + x[0]); modules.set(n, m); }
+    else if (m === LAZY_EXT) { const x = LAZY_EXT[n]; m = indirectEval(repeat("\n", x[1]) + slice(sources, x[2], x[3])); modules.set(n, m); }
     if (asDefault === 1) return m !== null && m !== undefined && m.default !== undefined ? m.default : m;
     return m;
   }

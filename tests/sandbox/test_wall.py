@@ -184,3 +184,13 @@ def test_an_operation_awaited_alone_is_bounded_by_the_wall_time_and_cancelled(mo
         assert (await sb.call(compile_module(source, "m.js"), host_operations={"op": lambda p: asyncio.sleep(0, p)}, limits=FAST)).value == 1
 
     asyncio.run(main())
+
+
+def test_lazy_modules_after_non_ascii_text_load_whole(mode: str) -> None:
+    """Lazy sources reach a context as one string sliced by UTF-16 offsets: text outside the
+    BMP in one module must not shift the next one."""
+    first = LazyModule("<embedder>/first.js", "({ text: 'café 😀 ✓', n: 1 })", "first")
+    second = LazyModule("<embedder>/second.js", "({ text: 'plain', n: 2 })", "second")
+    sb = make(mode, [first, second])
+    src = "export default () => [require('first'), require('second')]"
+    assert call(sb, src).value == [{"text": "café 😀 ✓", "n": 1}, {"text": "plain", "n": 2}]
