@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from runtime._errors import InvalidInputError
 
@@ -60,10 +61,16 @@ class MethodPath:
 def parse_method_path(path: str) -> MethodPath:
     """Parse `auth/test`, `data/contacts/list`, ... or raise InvalidInputError naming the path.
 
-    The error lists the accepted shapes so a typo on the command line is obvious.
+    The error lists the accepted shapes so a typo on the command line is obvious. Every call
+    parses its path: the few paths a host uses are remembered (MethodPath is immutable).
     """
     if not isinstance(path, str):
         raise InvalidInputError(f"method path must be a string, got {type(path).__name__}")
+    return _parse(path)
+
+
+@lru_cache(maxsize=1024)
+def _parse(path: str) -> MethodPath:
     parts = [p for p in path.strip().strip("/").split("/")]
     shapes = (
         "expected auth/<method>, data/<collection>/<method>, operations/<key>/run, "

@@ -1,11 +1,14 @@
-"""The sandbox: one QuickJS context per call, host operations as messages, limits on everything.
+"""The sandbox: QuickJS contexts no other connection touched, host operations as messages,
+limits on everything.
 
 A call goes like this (ARCHITECTURE decisions 1 and 6):
 
-1. a fresh context is made (QuickJS runtime + prelude + extensions) or taken from the
-   optional pool of pristine ones built by a thread; a context serves exactly one call and is dropped after it, so nothing one call leaves behind
-   (globals, patched prototypes, timers) can be seen by another, and a context that hit a
-   limit is never reused. Compiling JS is QuickJS's slow part (~0.1 µs per byte here), so
+1. a context is taken from the pool of pristine ones a thread builds ahead off the GIL
+   (`_fresh.py`), or built inline when the pool is empty; or, for a call with a `reuse_key`, the
+   warm context the previous call of that key left (see `Sandbox.call`). Nothing a call leaves
+   behind (globals, patched prototypes, timers) can be seen by a call with another key, and a
+   context whose call failed in any way, a limit above all, is dropped. Compiling JS is
+   QuickJS's slow part (~0.1 µs per byte here), so
    the prelude and the extensions are compiled once to bytecode (`_bytecode.py`) and only
    instantiated per context, and the prelude's larger parts (Buffer, URL, crypto, fetch,
    console formatting) are compiled from source on first use inside the call that needs them;
@@ -15,8 +18,9 @@ A call goes like this (ARCHITECTURE decisions 1 and 6):
    so the call's total is tracked here);
 3. the driver's poll answers either the outcome (result or error, with the logs, in one
    string) or the queued host-operation requests and the next timer; Python runs each request
-   in an asyncio task of its own, concurrently, settles their promises with JSON, fires due
-   timers, and drains again; no request and no timer left means the promise can never settle.
+   concurrently (one awaited alone in the caller's task, several each in a task of its own),
+   settles their promises with JSON, fires due timers, and drains again; no request and no
+   timer left means the promise can never settle.
 
 Timers run on real time, driven by the event loop: connectors use `setTimeout` for backoff
 and polling delays against real APIs, which only works if the delay really passes; the
@@ -257,16 +261,17 @@ class Sandbox:
     each new context (see `_bytecode.py`; source text is evaluated instead if the binding
     cannot be driven that way). Modules are compiled to bytecode by `compile_module`.
 
-    `pool_size` > 0 (opt-in; the default is 0) starts one daemon thread that keeps that many *pristine*
-    contexts (prelude and extensions instantiated, no connector code run) ready. A call takes one
-    and drops it afterwards, so isolation is the same as building it inline; the build moves
-    off the caller's path, onto the time the caller spends waiting (I/O) or onto another core.
-    Contexts are handed from the builder thread to the caller, never used by two threads at once
-    (the binding re-reads the stack top on every entry). `close()` (or `with`) stops the thread;
-    it is a daemon, so a Sandbox never left closed does not keep the process alive either.
-    Measured (benchmarks/results/sandbox.md), the pool lowers the latency of calls that arrive
-    spread out in time, but slows back-to-back calls and JS methods making API calls: creating
-    and freeing a context hold the GIL (~0.35 ms together) and stall the calling thread.
+    `pool_size` (default 2; 0 builds every context on the calling thread) starts one daemon
+    thread that keeps that many *pristine* contexts (prelude and extensions instantiated, no
+    connector code run) ready and frees used ones; both run in QuickJS's C code with the GIL
+    released (`_fresh.py`), so on another core than the calls. A context is handed from the
+    builder to one call, never used by two threads at once (the binding re-reads the stack top
+    on every entry). `close()` (or `with`) stops the thread; it is a daemon, so a Sandbox never
+    closed does not keep the process alive either. In a forked child the thread is gone and
+    calls build and free inline.
+
+    `warm_contexts`: how many contexts are kept for later calls with the same `reuse_key`
+    (least recently used go first; 0: none). See `call`.
     """
 
     def __init__(
@@ -864,17 +869,19 @@ class _Call:
         return None
 
     async def drive(self, *, begun: bool) -> CallResult:
-        """Run the call to its end (`begun`: begin() and a step() were done already) under one
-        timer for its wall-time limit, which cancels whatever it is awaiting at the deadline."""
+        """Run the call to its end (`begun`: begin() and a step() were done already). Whatever it
+        awaits is under one timer for its wall-time limit, which cancels it at the deadline."""
+        if not begun:
+            done = self.step(self.begin())
+            if done is not None:
+                return done  # over without awaiting anything: no timer needed
         scope = None
         try:
             async with asyncio.timeout(max(0.0, self.deadline - time.monotonic())) as scope:
-                status = await self.wait() if begun else self.begin()
                 while True:
-                    done = self.step(status)
+                    done = self.step(await self.wait())
                     if done is not None:
                         return done
-                    status = await self.wait()
         except TimeoutError:
             if scope is not None and scope.expired():
                 raise self.time_limit(wall=True) from None
