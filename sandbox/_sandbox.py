@@ -875,17 +875,34 @@ class _Call:
             done = self.step(self.begin())
             if done is not None:
                 return done  # over without awaiting anything: no timer needed
-        scope = None
+        # what asyncio.timeout() does, for a tenth of its cost (~1 µs vs ~12 µs a call)
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        cancelling = task.cancelling()
+        expired = False
+
+        def on_deadline() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        handle = loop.call_later(max(0.0, self.deadline - time.monotonic()), on_deadline)
         try:
-            async with asyncio.timeout(max(0.0, self.deadline - time.monotonic())) as scope:
-                while True:
-                    done = self.step(await self.wait())
-                    if done is not None:
-                        return done
-        except TimeoutError:
-            if scope is not None and scope.expired():
-                raise self.time_limit(wall=True) from None
+            while True:
+                done = self.step(await self.wait())
+                if done is not None:
+                    return done
+        except asyncio.CancelledError:
+            if expired:
+                expired = False
+                if task.uncancel() <= cancelling:  # only ours: the call ran out of time
+                    raise self.time_limit(wall=True) from None
             raise
+        finally:
+            handle.cancel()
+            if expired:  # it fired, but an operation swallowed the cancellation
+                task.uncancel()
 
     async def wait(self) -> str:
         """Start queued host operations, wait for one (or a timer, or the deadline), settle, drain."""

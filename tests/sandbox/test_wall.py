@@ -194,3 +194,34 @@ def test_lazy_modules_after_non_ascii_text_load_whole(mode: str) -> None:
     sb = make(mode, [first, second])
     src = "export default () => [require('first'), require('second')]"
     assert call(sb, src).value == [{"text": "café 😀 ✓", "n": 1}, {"text": "plain", "n": 2}]
+
+
+def test_the_wall_time_timer_leaves_the_callers_task_as_it_found_it(mode: str) -> None:
+    """The deadline cancels what the call awaits; afterwards the caller's task carries no
+    cancellation of ours, whether the operation let it through or swallowed it."""
+    from sandbox import LimitExceeded
+
+    async def swallowing(payload: Any) -> Any:
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            pass  # swallowed: the call still ends at its wall time
+        await asyncio.sleep(0.05)
+        return payload
+
+    async def slow(payload: Any) -> Any:
+        await asyncio.sleep(5)
+        return payload
+
+    async def main() -> None:
+        sb = make(mode)
+        task = asyncio.current_task()
+        assert task is not None
+        source = compile_module("export default async () => [await __sandbox.host('op', 1), await __sandbox.host('op', 2)]", "m.js")
+        for op in (slow, swallowing):
+            with pytest.raises(LimitExceeded):
+                await sb.call(source, host_operations={"op": op}, limits=FAST.with_(wall_time=0.1))
+            assert task.cancelling() == 0
+        await asyncio.sleep(0.01)  # and no cancellation is still pending on it
+
+    asyncio.run(main())
