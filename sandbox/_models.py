@@ -22,6 +22,9 @@ MAX_STACK = 4 * MiB
 #: Measured (quickjs-ng 0.17, x86_64): `f=(n)=>n?f(n-1)+1:0` reaches ~615 frames per MiB
 #: (1 MiB: 615, 2 MiB: 1234, 4 MiB: 2470, 6 MiB: 3707); the default allows ~2,470.
 DEFAULT_STACK = 4 * MiB
+#: bounds the engine can take (a memory limit is a size_t, a time limit becomes clock ticks)
+MAX_MEMORY = 1 << 40
+MAX_SECONDS = 1e6
 _INT_FIELDS = ("memory", "stack", "host_operations", "log_bytes", "result_bytes")
 
 
@@ -69,6 +72,10 @@ class Limits:
             raise ValueError(f"Limits.stack must be at most {MAX_STACK} bytes (the C stack is 8 MiB), got {self.stack}")
         if self.memory < 2 * MiB:
             raise ValueError(f"Limits.memory must be at least {2 * MiB} bytes (the prelude needs ~1 MiB), got {self.memory}")
+        if self.memory > MAX_MEMORY:
+            raise ValueError(f"Limits.memory must be at most {MAX_MEMORY} bytes (1 TiB), got {self.memory}")
+        if self.cpu_time > MAX_SECONDS or self.wall_time > MAX_SECONDS:
+            raise ValueError(f"Limits.cpu_time and wall_time must be at most {MAX_SECONDS:g} s, got {self.cpu_time:g} and {self.wall_time:g}")
 
     def with_(self, **overrides: Any) -> Limits:
         """A copy with some fields replaced (unknown names raise TypeError)."""

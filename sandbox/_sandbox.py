@@ -132,20 +132,42 @@ def _line_base(module_lines: int) -> int:
 
 
 def _check_syntax(code: str, filename: str, header_length: int) -> None:
+    """Compile-check `code`, a function expression wrapping a file (the rewrite's module wrapper,
+    or an extension's), in a throwaway context.
+
+    The check evaluates the expression, and also proves the file stays inside its wrapper: a body
+    starting with `});` would close the wrapper and run what follows as top-level code, with no
+    time limit, wherever the wrapper is instantiated. Evaluated here under a time limit, the
+    script's value must be the wrapper function itself, whose source (QuickJS keeps it for
+    `toString`) is the whole text: after such an escape the value is a later function, whose
+    source is only part of it.
+    """
     ctx = quickjs.Context()
     ctx.set_memory_limit(256 << 20)
+    ctx.set_time_limit(2.0)
     try:
-        ctx.eval(code)
+        value = ctx.eval(code)
+        ctx.set("__sb_checked", value)
+        whole = ctx.eval(
+            "typeof __sb_checked === 'function' && Function.prototype.toString.call(__sb_checked).length"
+        ) == len(code.encode("utf-16-le")) // 2 - 2  # the wrapper without its parentheses
     except quickjs.JSException as exc:
         text = str(exc)
         first = text.split("\n", 1)[0]
-        m = _SYNTAX_AT.search(text)
-        line = int(m.group(1)) if m else 1
-        column = int(m.group(2)) if m and m.group(2) else None
-        if line == 1 and column is not None:
-            column = max(1, column - header_length)
-        message = first.removeprefix("SyntaxError: ")
-        raise JSSyntaxError(filename, line, message, column=column) from None
+        if "interrupted" in first:
+            whole = False
+        else:
+            m = _SYNTAX_AT.search(text)
+            line = int(m.group(1)) if m else 1
+            column = int(m.group(2)) if m and m.group(2) else None
+            if line == 1 and column is not None:
+                column = max(1, column - header_length)
+            message = first.removeprefix("SyntaxError: ")
+            raise JSSyntaxError(filename, line, message, column=column) from None
+    if not whole:
+        raise JSSyntaxError(
+            filename, 1, "the code closes the function it is loaded in (unbalanced brackets): it would run outside the sandbox's control"
+        )
 
 
 def compile_module(source: str, filename: str) -> Module:
@@ -321,6 +343,21 @@ class Sandbox:
                 daemon=True,
             )
             self._builder.start()
+        _SANDBOXES.add(self)
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child only the forking thread exists: the pool thread is gone, and any
+        lock it (or another thread) held at the fork stays held forever. Fresh locks, the
+        pooled contexts kept, no builder: calls build and free inline."""
+        self._warm_lock = threading.Lock()
+        self._builder = None
+        pool = self._pool
+        if pool is not None:
+            fresh: queue.Queue[tuple[int, int]] = queue.Queue(maxsize=pool.maxsize)
+            for pair in list(pool.queue):  # no lock: nothing else runs in the child
+                fresh.put_nowait(pair)
+            self._pool = fresh
+            self._wake = threading.Event()
 
     def _fresh_boot(self) -> Boot | None:
         """The prelude, its arguments and the extensions for `Builder.build`, if one build
@@ -448,9 +485,8 @@ class Sandbox:
             self._discard(e)
 
     def _discard(self, w: _Warm) -> None:
-        driver, w.driver = w.driver, None
-        alone = sys.getrefcount(driver) <= 2  # this variable and the argument
-        del driver
+        alone = _only_reference(w, "driver")
+        w.driver = None
         self._release(w.shell, alone)
 
     def _retire(self, c: _Call) -> None:
@@ -463,11 +499,10 @@ class Sandbox:
             c.ctx = c.driver = c.shell = None
             self._park(c.reuse_key, w)
             return
-        shell, driver = c.shell, c.driver
+        shell = c.shell
+        alone = shell is not None and _only_reference(c, "driver")
         c.ctx = c.driver = c.shell = None
         if shell is not None:
-            alone = sys.getrefcount(driver) <= 2  # this variable and the argument
-            del driver
             self._release(shell, alone)
 
     def _release(self, shell: Shell, alone: bool) -> None:
@@ -578,8 +613,10 @@ class Sandbox:
             exc.logs = c.salvage_logs()
             raise
         finally:
-            await c.cancel_tasks()
-            self._retire(c)
+            try:
+                await c.cancel_tasks()
+            finally:  # even when the caller's task is cancelled while that waits
+                self._retire(c)
 
     def call_sync(
         self,
@@ -625,10 +662,40 @@ class Sandbox:
                 exc.logs = c.salvage_logs()
                 raise
             finally:
-                await c.cancel_tasks()
-                self._retire(c)
+                try:
+                    await c.cancel_tasks()
+                finally:
+                    self._retire(c)
 
         return asyncio.run(rest())
+
+
+class _Holder:
+    __slots__ = ("value",)
+
+
+def _refcount_reading() -> int | None:
+    """What `sys.getrefcount(getattr(holder, name))` reads for an object nothing else holds,
+    checked to go up by exactly one with one more holder; None if it does not behave so."""
+    holder = _Holder()
+    holder.value = object()
+    alone = sys.getrefcount(getattr(holder, "value"))
+    other = holder.value  # noqa: F841 - the second holder
+    return alone if sys.getrefcount(getattr(holder, "value")) == alone + 1 else None
+
+
+#: see `_only_reference`. Read through `getattr`, whose result is an owned reference on every
+#: CPython version, never through a local variable: 3.14 may borrow a local's reference
+#: (LOAD_FAST_BORROW) and not count it, which would make a held object look alone.
+_ALONE = _refcount_reading()
+
+
+def _only_reference(holder: Any, name: str) -> bool:
+    """Whether the attribute `name` of `holder` is the only holder of its value: then no
+    traceback, exception or closure keeps the call's binding Object, and its shell can serve
+    another call (`_fresh.py`). If this interpreter's counts cannot be read so, never (shells
+    are then not reused: slower, still safe)."""
+    return _ALONE is not None and sys.getrefcount(getattr(holder, name)) <= _ALONE
 
 
 class _Warm:
@@ -686,10 +753,14 @@ class _Call:
             self.loaded: set[str] = set()
             self.uses = 0
             self.warm = False
-        self.ctx.set_memory_limit(limits.memory)
-        self.stack = _stack_for_thread(limits.stack)
-        self.ctx.set_max_stack_size(self.stack)
         self.broken = False
+        try:
+            self.ctx.set_memory_limit(limits.memory)
+            self.stack = _stack_for_thread(limits.stack)
+            self.ctx.set_max_stack_size(self.stack)
+        except BaseException:
+            sandbox._retire(self)  # the context taken above goes back, not lost
+            raise
         self.pending_status: list[Any] | None = None
         self.to_start: list[tuple[int, str, HostOp, Any]] = []
         self.done: list[tuple[int, str, bool, Any]] = []
@@ -702,12 +773,13 @@ class _Call:
 
     # -------------------------------------------------------------- entering the engine
     def enter(self, fn: Any, *args: Any) -> Any:
+        # Every raise below drops `fn` and `args` first: the traceback keeps this frame, and a
+        # frame holding the driver keeps its shell out of reuse (`_fresh.py`).
         cpu_left = self.limits.cpu_time - self.cpu
         wall_left = self.deadline - time.monotonic()
-        if cpu_left <= 0:
-            raise self.time_limit(wall=False)
-        if wall_left <= 0:
-            raise self.time_limit(wall=True)
+        if cpu_left <= 0 or wall_left <= 0:
+            fn = args = None
+            raise self.time_limit(wall=cpu_left > 0)
         self.ctx.set_time_limit(min(cpu_left, wall_left))
         t0 = time.thread_time()
         try:
@@ -715,11 +787,19 @@ class _Call:
         except quickjs.JSException as exc:
             self.cpu += time.thread_time() - t0
             self.broken = True
+            fn = args = None
             raise self.engine_error(exc) from exc
+        except UnicodeDecodeError:
+            # an answer holding a lone surrogate, which the binding cannot convert: connector
+            # code patched something the answer was built from
+            self.cpu += time.thread_time() - t0
+            self.broken = True
+            fn = args = None
+            raise _protocol("an answer is not valid Unicode text") from None
         self.cpu += time.thread_time() - t0
         if type(result) is _JSObject and self.shell is not None:
             # no binding Object may outlive the call's context in its shell (`_fresh.py`)
-            result = None
+            result = fn = args = None
             self.broken = True
             raise _protocol("the driver answered an object")
         return result
@@ -1303,11 +1383,23 @@ def _seed() -> str:
     return chunk.hex()
 
 
+#: live Sandboxes, for the fork handler below
+_SANDBOXES: weakref.WeakSet[Sandbox] = weakref.WeakSet()
+
+
 def _forget_entropy() -> None:
     _entropy.clear()  # a forked child must not reuse its parent's unused bytes
 
 
-os.register_at_fork(after_in_child=_forget_entropy)
+def _after_fork_in_child() -> None:
+    global _entropy_lock
+    _entropy_lock = threading.Lock()
+    _forget_entropy()
+    for sandbox in list(_SANDBOXES):
+        sandbox._after_fork_in_child()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _fill_pool(

@@ -19,7 +19,9 @@
   function nextTimerDelay() {
     let min = Infinity;
     for (const t of timers.values()) if (t.due < min) min = t.due;
-    return min === Infinity ? -1 : Math.max(0, min - I.DateNow());
+    if (min === Infinity) return -1;
+    const left = min - I.DateNow(); // no Math.max: connector code may have replaced it
+    return left > 0 ? left : 0;
   }
   // Called once per due timer (see the driver's runTimers): `first` takes the snapshot of the
   // timers due now; each call runs the next of them and says whether another is left.

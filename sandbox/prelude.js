@@ -289,7 +289,7 @@
         const text = api.result();
         // "S": a result, but something may still run (a host operation awaited, a timer): the
         // context is not kept warm for another call
-        return text[0] === "!" ? over("E", text.slice(1)) : over(idle() ? "R" : "S", text);
+        return text[0] === "!" ? over("E", slice(text, 1)) : over(idle() ? "R" : "S", text);
       }
       if (state === 2) return over("E", api.error());
       // Strings going to Python are built with join: a `+` concatenation of long strings is a

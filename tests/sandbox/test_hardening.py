@@ -444,3 +444,21 @@ def test_cli_error_is_only_the_error_object_with_name(tmp_path, capsys) -> None:
     err = payload["error"]
     assert err["name"] == "TypeError" and err["type"] == "js" and f"{f}:3" in err["stack"]
     assert err["logs"] == [{"level": "log", "message": "before"}]
+
+
+def test_an_answer_the_binding_cannot_decode_is_a_protocol_error(bare_call) -> None:
+    """A lone surrogate in an answer makes the binding raise UnicodeDecodeError; it must come
+    out as the sandbox's typed error, never a raw Python exception."""
+    from sandbox import ProtocolError
+
+    c = bare_call()
+    with pytest.raises(ProtocolError, match="not valid Unicode"):
+        c.enter(lambda: b"\xed\xa0\x80".decode("utf-8"))
+    assert c.broken
+
+
+def test_limits_the_engine_cannot_take_are_refused() -> None:
+    for bad in ({"memory": 1 << 64}, {"memory": (1 << 40) + 1}, {"cpu_time": 1e7}, {"wall_time": 1e9}):
+        with pytest.raises(ValueError):
+            Limits(**bad)
+    assert Limits(memory=1 << 40, cpu_time=1e6).memory == 1 << 40

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from sandbox import (
     InvalidResult,
     JSError,
+    JSSyntaxError,
     LimitExceeded,
     LimitReason,
     ModuleNotAllowed,
@@ -138,3 +140,38 @@ def test_limit_error_carries_stack(sb: Sandbox) -> None:
     with pytest.raises(LimitExceeded) as info:
         sb.call_sync(compile_module("function f(n) { return f(n + 1) + 1 }\nexport default () => f(0)", "deep.js"), limits=SMALL)
     assert info.value.reason is LimitReason.STACK
+
+
+ESCAPES = [
+    # closes the module's function and grabs the driver before the prelude hides it
+    "});\nglobalThis.stolen = globalThis.__sb_driver;\n(async function (exports, module, require, __sb_import, __sb_done) {\n",
+    # ... or loops forever where no time limit applies
+    "});\nfor (;;) {}\n(function () {\n",
+    # balanced again at the end, so the whole text still parses
+    "});\nglobalThis.escaped = 1;\n(function () { {}\n",
+    # a template literal and a comment are no way around it either
+    "`${'});'}`; /* }); */ }); globalThis.escaped = 2; (function () {\n",
+]
+
+
+@pytest.mark.parametrize("source", ESCAPES)
+def test_code_cannot_escape_the_module_function(source: str) -> None:
+    """A module whose text closes the function it is loaded in is refused at compile time (its
+    top-level code would otherwise run without the call's time limit)."""
+    t = time.monotonic()
+    with pytest.raises(JSSyntaxError) as info:
+        compile_module(source, "escape.js")
+    assert info.value.filename == "escape.js" and "closes the function it is loaded in" in info.value.message
+    assert time.monotonic() - t < 10
+
+
+@pytest.mark.parametrize(
+    "source, value",
+    [
+        ("if (1) {}\n/}/.test('}') ? 1 : 0\nexport default () => 'regex after a block'", "regex after a block"),
+        ("const o = {}\nconst x = 4 / 2 /1\nexport default () => x", 2),
+        ("export default () => `${'}'}${')'}`.length", 2),
+    ],
+)
+def test_legitimate_brackets_in_strings_regexes_and_templates_compile(sb: Sandbox, source: str, value: object) -> None:
+    assert sb.call_sync(compile_module(source, "ok.js"), limits=SMALL).value == value
