@@ -104,7 +104,7 @@ def _make_builder() -> Builder | None:
 BUILDER: Builder | None = _make_builder()
 #: `json.dumps(..., allow_nan=False)` builds an encoder on every call
 _STRICT_JSON = json.JSONEncoder(ensure_ascii=True, allow_nan=False).encode
-#: no pool thread by default: it did not pay (GIL contention; benchmarks/results/sandbox.md)
+#: pristine contexts a thread keeps ready, built off the GIL (benchmarks/RESULTS.md, second session)
 DEFAULT_POOL_SIZE = 2
 #: contexts kept warm for reuse by later calls with the same `reuse_key` (least recently used go)
 DEFAULT_WARM_CONTEXTS = 16
