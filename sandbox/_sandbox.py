@@ -289,8 +289,8 @@ class Sandbox:
     released (`_fresh.py`), so on another core than the calls. A context is handed from the
     builder to one call, never used by two threads at once (the binding re-reads the stack top
     on every entry). `close()` (or `with`) stops the thread; it is a daemon, so a Sandbox never
-    closed does not keep the process alive either. In a forked child the thread is gone and
-    calls build and free inline.
+    closed does not keep the process alive either. A forked child (a pre-forking server's
+    worker) starts a thread of its own on its first call.
 
     `warm_contexts`: how many contexts are kept for later calls with the same `reuse_key`
     (least recently used go first; 0: none). See `call`.
@@ -331,24 +331,31 @@ class Sandbox:
         self._builder: threading.Thread | None = None
         if pool_size is None:
             pool_size = DEFAULT_POOL_SIZE
+        #: a forked child starts its own pool thread on its first call (`_after_fork_in_child`)
+        self._respawn = False
         if pool_size > 0 and self._scripts is not None:
             self._pool = queue.Queue(maxsize=pool_size)
             self._wake = threading.Event()
-            # the thread holds the Sandbox only weakly: a Sandbox dropped without close() is
-            # collected, and its thread ends within a second
-            self._builder = threading.Thread(
-                target=_fill_pool,
-                args=(weakref.ref(self), self._scripts, self._pool, self._graveyard, self._wake),
-                name="sandbox-pool",
-                daemon=True,
-            )
-            self._builder.start()
+            self._start_builder()
         _SANDBOXES.add(self)
+
+    def _start_builder(self) -> None:
+        assert self._pool is not None and self._scripts is not None
+        # the thread holds the Sandbox only weakly: a Sandbox dropped without close() is
+        # collected, and its thread ends within a second
+        self._builder = threading.Thread(
+            target=_fill_pool,
+            args=(weakref.ref(self), self._scripts, self._pool, self._graveyard, self._wake),
+            name="sandbox-pool",
+            daemon=True,
+        )
+        self._builder.start()
 
     def _after_fork_in_child(self) -> None:
         """In a forked child only the forking thread exists: the pool thread is gone, and any
         lock it (or another thread) held at the fork stays held forever. Fresh locks, the
-        pooled contexts kept, no builder: calls build and free inline."""
+        pooled contexts kept, and a new pool thread started by the child's first call (not
+        here: most forked children, e.g. of multiprocessing, never call)."""
         self._warm_lock = threading.Lock()
         self._builder = None
         pool = self._pool
@@ -358,6 +365,11 @@ class Sandbox:
                 fresh.put_nowait(pair)
             self._pool = fresh
             self._wake = threading.Event()
+            self._respawn = not self._closed
+        leftover, self._graveyard = self._graveyard, []
+        for pair in leftover:  # retired in the parent, not freed yet by its pool thread
+            assert BUILDER is not None
+            BUILDER.free(*pair)
 
     def _fresh_boot(self) -> Boot | None:
         """The prelude, its arguments and the extensions for `Builder.build`, if one build
@@ -431,6 +443,9 @@ class Sandbox:
 
     def _context_for(self, seg: _Segments) -> tuple[Any, Any, Shell | None]:
         """(binding context, driver, shell): a pristine context for one call."""
+        if self._respawn:
+            self._respawn = False
+            self._start_builder()
         if self._scripts is not None and seg.base == 0:
             pair = None
             if self._pool is not None:

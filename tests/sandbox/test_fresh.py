@@ -218,3 +218,32 @@ def test_forks_at_any_moment_leave_the_child_working() -> None:
         assert failures == 0
     finally:
         sb.close()
+
+
+def test_a_forked_child_gets_a_pool_thread_of_its_own_on_its_first_call() -> None:
+    import os
+    import threading
+
+    if not hasattr(os, "fork"):
+        pytest.skip("no fork on this platform")
+    sb = Sandbox(pool_size=2)
+    try:
+        sb.call_sync(MARK, args=[0], limits=FAST)
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                before = any(t.name == "sandbox-pool" for t in threading.enumerate())
+                ok = sb.call_sync(MARK, args=[1], limits=FAST).value == ["undefined", "undefined"]
+                after = any(t.name == "sandbox-pool" and t.is_alive() for t in threading.enumerate())
+                os.write(w, f"{before} {ok} {after}".encode())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        got = os.read(r, 100).decode()
+        os.waitpid(pid, 0)
+        assert got == "False True True"
+    finally:
+        sb.close()
