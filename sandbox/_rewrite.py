@@ -613,8 +613,11 @@ def rewrite(source: str, filename: str) -> tuple[str, bool, tuple[str, ...], tup
     """Rewrite one module: (function-expression code, esm, imports, export names, header length).
 
     The header (wrapper start and export getters) sits on line 1 before the original first
-    character; nothing adds a newline, so line N of the code is line N of the file.
+    character; nothing adds a newline, so line N of the code is line N of the file. A hashbang
+    line (`#!/usr/bin/env node`, allowed at the very start of a file) becomes a comment.
     """
+    if source.startswith("#!"):
+        source = "//" + source[2:]
     r = _Rewriter(source, filename)
     r.run()
     body = r.output()

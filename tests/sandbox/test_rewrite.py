@@ -112,3 +112,9 @@ def test_import_forms_are_rewritten_without_moving_lines() -> None:
     body = m.code[m.header_length :]
     assert body.count("\n") == src.count("\n") + 1
     assert "import" not in body.split("export default")[0].replace("__sb_import", "")
+
+
+def test_a_hashbang_line_is_allowed_at_the_start_of_a_file(sb) -> None:
+    m = compile_module("#!/usr/bin/env node\nexport default () => new Error('x').stack.split('\\n')[0]", "cli.js")
+    assert m.line_count == 2
+    assert "cli.js:2" in sb.call_sync(m).value
