@@ -23,7 +23,6 @@ import asyncio
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -35,19 +34,9 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _loopback import start_server  # noqa: E402 - this folder is on sys.path
 from runtime import Connector  # noqa: E402
 
-SERVER = (
-    "import sys; from tests.fakeapi import FakeApi; api = FakeApi().start(); "
-    "print(api.url, api.state.api_key, flush=True); sys.stdin.read(); api.stop()"
-)
-
-
-def start_server() -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen([sys.executable, "-c", SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url, key = proc.stdout.readline().split()
-    return proc, url, key
 
 
 async def mean_seconds(n: int, fn: Callable[[], Awaitable[Any]]) -> float:

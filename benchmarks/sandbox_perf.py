@@ -37,7 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _sandbox_workloads import HOST_LOOP, TRIVIAL, host_round_trip  # this folder is on sys.path
+from _loopback import start_server  # this folder is on sys.path
+from _sandbox_workloads import HOST_LOOP, TRIVIAL, host_round_trip
 
 ROOT = Path(__file__).resolve().parent.parent
 TRIVIAL_OP = "export default function run({ input }) { return { id: String(input && input.id) } }\n"
@@ -64,17 +65,6 @@ async def amed_per_call(fn: Any, calls: int, rounds: int) -> float:
 
 
 # ---------------------------------------------------------------------------- workers
-SERVER = (  # as in benchmarks/core_bench.py: the loopback fake API in its own process
-    "import sys; from tests.fakeapi import FakeApi; api = FakeApi().start(); "
-    "print(api.url, api.state.api_key, flush=True); sys.stdin.read(); api.stop()"
-)
-
-
-def start_server() -> tuple[subprocess.Popen[str], str, str]:
-    proc = subprocess.Popen([sys.executable, "-c", SERVER], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url, key = proc.stdout.readline().split()
-    return proc, url, key
 
 
 def worker_sandbox(scale: float) -> dict[str, float]:

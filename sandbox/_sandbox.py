@@ -620,8 +620,12 @@ class Sandbox:
         in any way drops it; calls with another key, or none, never see it.
         """
         c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key)
+        return await self._run(c, begun=False)
+
+    async def _run(self, c: _Call, *, begun: bool) -> CallResult:
+        """Drive a call to its end; its context is retired whatever happens."""
         try:
-            result = await c.drive(begun=False)
+            result = await c.drive(begun=begun)
             c.succeeded = True
             return result
         except SandboxError as exc:
@@ -654,35 +658,17 @@ class Sandbox:
             raise RuntimeError("call_sync() was called inside a running event loop; use 'await sandbox.call(...)'")
         c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key)
         try:
-            status = c.begin()
-            done = c.step(status)
-            if done is not None:
-                c.succeeded = True
-                self._retire(c)
-                return done
-        except SandboxError as exc:
-            exc.logs = c.salvage_logs()
-            self._retire(c)
-            raise
-        except BaseException:
-            self._retire(c)
-            raise
-
-        async def rest() -> CallResult:
-            try:
-                result = await c.drive(begun=True)
-                c.succeeded = True
-                return result
-            except SandboxError as exc:
+            done = c.step(c.begin())
+        except BaseException as exc:
+            if isinstance(exc, SandboxError):
                 exc.logs = c.salvage_logs()
-                raise
-            finally:
-                try:
-                    await c.cancel_tasks()
-                finally:
-                    self._retire(c)
-
-        return asyncio.run(rest())
+            self._retire(c)
+            raise
+        if done is not None:
+            c.succeeded = True
+            self._retire(c)
+            return done
+        return asyncio.run(self._run(c, begun=True))
 
 
 class _Holder:
@@ -781,7 +767,6 @@ class _Call:
         self.done: list[tuple[int, str, bool, Any]] = []
         self.waker: asyncio.Future[None] | None = None
         self.last_memory_sample = self.started  # first sample after 50 ms, then at most every 50 ms
-        self.deadline_handle: asyncio.TimerHandle | None = None
         self.next_id = 1  # the id the next host-operation request must carry
         self.parsed_logs: list[LogEntry] | None = None
         self.host_keys: set[str] | None = None  # keys of HostOperationFailed errors sent into JS
@@ -1020,18 +1005,14 @@ class _Call:
         if now - self.last_memory_sample > 0.05:  # memory() walks the heap: not on every round
             self.last_memory_sample = now
             self.sample_memory()
-        timeout = self.deadline - now
-        if delay >= 0:
-            timeout = min(timeout, delay / 1000.0)
         if not self.done and self.tasks:
             # let the new tasks start: an operation that needs no I/O finishes in this very
             # turn of the loop, and the call goes on without waiting for one more
             await asyncio.sleep(0)
         if not self.done:
+            # the wall-time limit needs no timer here: `drive`'s cancels this wait at the deadline
             waker = self.waker = loop.create_future()
-            if self.deadline_handle is None:  # one timer per call for the wall-time limit
-                self.deadline_handle = loop.call_later(max(0.0, self.deadline - now), self.wake)
-            handle = loop.call_later(max(0.0, timeout), self.wake) if delay >= 0 else None
+            handle = loop.call_later(delay / 1000.0, self.wake) if delay >= 0 else None
             try:
                 await waker
             finally:
@@ -1122,9 +1103,6 @@ class _Call:
             waker.set_result(None)
 
     async def cancel_tasks(self) -> None:
-        if self.deadline_handle is not None:
-            self.deadline_handle.cancel()
-            self.deadline_handle = None
         if not self.tasks:
             return
         tasks = list(self.tasks)

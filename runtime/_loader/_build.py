@@ -927,27 +927,18 @@ class _Builder:
         if not isinstance(value, dict):
             self.error(file, field, f"a {kind} must be an object")
             return None
-        if kind == "rest-api-mapping":
-            rest = self.rest_mapping(value, file, field)
-            return (
-                None
-                if rest is None
-                else MethodImpl(kind="rest-api-mapping", key=key, file=file, rest=rest, source_kind=source_kind)
-            )
-        if kind == "graphql-api-mapping":
-            gql = self.graphql_mapping(value, file, field)
-            return (
-                None
-                if gql is None
-                else MethodImpl(kind="graphql-api-mapping", key=key, file=file, graphql=gql, source_kind=source_kind)
-            )
-        if kind == "operation-mapping":
-            op = self.operation_mapping(value, file, field)
-            return (
-                None
-                if op is None
-                else MethodImpl(kind="operation-mapping", key=key, file=file, operation=op, source_kind=source_kind)
-            )
+        # kind -> (the compiler of that kind's object, the MethodImpl field it fills)
+        parsers = {
+            "rest-api-mapping": (self.rest_mapping, "rest"),
+            "graphql-api-mapping": (self.graphql_mapping, "graphql"),
+            "operation-mapping": (self.operation_mapping, "operation"),
+        }
+        if kind in parsers:
+            parse, slot = parsers[kind]
+            parsed = parse(value, file, field)
+            if parsed is None:
+                return None
+            return MethodImpl(kind=kind, key=key, file=file, source_kind=source_kind, **{slot: parsed})
         self.error(file, field, f"{kind} cannot be written as a mapping")
         return None
 
