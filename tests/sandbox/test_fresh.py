@@ -176,7 +176,7 @@ def test_a_caller_cancelled_while_operations_are_cancelled_still_retires_the_con
             with pytest.raises((asyncio.CancelledError, JSError)):
                 await task
             assert len(sb._shells) == 1
-            assert sb.call_sync is not None and (await sb.call(MARK, args=[1], limits=FAST)).value == ["undefined", "undefined"]
+            assert (await sb.call(MARK, args=[1], limits=FAST)).value == ["undefined", "undefined"]
         finally:
             sb.close()
 
