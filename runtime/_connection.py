@@ -157,20 +157,6 @@ def _maybe_await(value: Any) -> Awaitable[Any] | None:
     return value if inspect.isawaitable(value) else None
 
 
-def _extract_cookies_only_when_set(http: httpx.AsyncClient) -> None:
-    """Cookies still work as httpx keeps them, without httpx's cost on responses that set none:
-    it builds urllib request and response objects for every response (~40 µs, a sixth of a
-    mocked request's whole client-side cost) to look for Set-Cookie."""
-    jar = http.cookies
-    extract = jar.extract_cookies
-
-    def extract_cookies(response: httpx.Response) -> None:
-        if "set-cookie" in response.headers:
-            extract(response)
-
-    jar.extract_cookies = extract_cookies  # type: ignore[method-assign]
-
-
 class Connection:
     """One connected account: call methods, run auth flows, receive credential changes.
 
@@ -233,7 +219,6 @@ class Connection:
         self._http = httpx.AsyncClient(
             transport=transport, verify=_tls_context(), timeout=http_timeout, follow_redirects=False
         )
-        _extract_cookies_only_when_set(self._http)
         self._flight = SingleFlight()
         self._config: tuple[int, ApiClientConfig] | None = None
         self._oauth_config: dict[str, Any] | None = None

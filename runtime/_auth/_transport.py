@@ -8,11 +8,10 @@ request log like the API requests around it, with the same redaction.
 from __future__ import annotations
 
 import time
-from typing import Any
-
 import httpx
 
 from runtime._http import RequestLogEntry
+from runtime._http import _wire as wire
 from runtime._http._redact import Redactor
 
 __all__ = ["RequestLog", "logged_post"]
@@ -22,14 +21,21 @@ RequestLog = list[RequestLogEntry]
 
 
 async def logged_post(
-    http: httpx.AsyncClient, url: str, shown_url: str, redactor: Redactor, log: RequestLog | None, **kwargs: Any
+    http: httpx.AsyncClient,
+    url: str,
+    shown_url: str,
+    redactor: Redactor,
+    log: RequestLog | None,
+    *,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
 ) -> httpx.Response:
-    """POST `url`; record (method, `shown_url`, status, duration) in `log`; typed network errors."""
+    """POST `url` (through `_wire`, as every runtime request); record (method, `shown_url`, status, duration) in `log`; typed network errors."""
     from runtime._http._failures import transport_error
 
     started = time.perf_counter()
     try:
-        response = await http.post(url, **kwargs)
+        response = await wire.send(http, wire.build(http, "POST", url, headers=headers, content=content))
     except httpx.HTTPError as exc:
         problem = transport_error(exc, method="POST", url=shown_url, redactor=redactor)
         if log is not None:

@@ -4,7 +4,7 @@ Flow of one `request`:
 
     config = await session.api_config()      (cached by the session per credentials generation)
     build httpx.Request (join URL, merge headers/query, encode body), session.sign(request)
-    send on the shared httpx.AsyncClient      (timeout = what is left of the deadline)
+    send on the shared httpx.AsyncClient      (`_wire`; timeout = what is left of the deadline)
     log (method, redacted URL, status, ms)
     responseHandlers -> first match decides   (success data, or an error with key/message/data)
     2xx -> body                               (JSON / text / base64, per responseType)
@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from runtime._errors import ApiError, ConfigurationError, ConnectionProblem
+from runtime._http import _wire as wire
 from runtime._http._config import ApiClientConfig, RequestOptions
 from runtime._http._failures import error_for_key, error_for_status, invalid_response, transport_error
 from runtime._http._message import build_request, decode_body, js_truthy, non_ascii_header, response_headers
@@ -193,11 +194,8 @@ class ApiClient:
         timeout = self._timeout(deadline)
         content = body.encode("utf-8") if isinstance(body, str) else body
         try:
-            request = self.http.build_request(
-                method, url, headers=dict(headers or {}), content=content,
-                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-            )
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            request = wire.build(self.http, method, url, headers=headers, content=content, timeout=timeout)
+        except httpx.InvalidURL as exc:
             raise ConfigurationError(f"fetch: invalid URL: {self.redactor.text(str(exc))}", key="invalid_request") from exc
         except UnicodeEncodeError as exc:
             raise non_ascii_header(dict(headers or {})) from exc
@@ -239,7 +237,7 @@ class ApiClient:
             )
         started = time.perf_counter()
         try:
-            response = await self.http.send(request, follow_redirects=follow_redirects)
+            response = await wire.send(self.http, request, follow_redirects=follow_redirects)
         except httpx.HTTPError as exc:
             problem = transport_error(exc, method=method, url=shown_url, redactor=self.redactor.for_request(request))
             self.log.append(RequestLogEntry(method, shown_url, None, (time.perf_counter() - started) * 1000, problem.key))

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 
 from runtime._errors import ConfigurationError
+from runtime._http import _wire as wire
 from runtime._http._config import ApiClientConfig, BasicAuth, RequestOptions, js_string
 
 __all__ = [
@@ -198,15 +199,8 @@ def build_request(
         if fragment:
             url = f"{url}#{fragment}"
     try:
-        return http.build_request(
-            method,
-            url,
-            params=params or None,
-            headers=merged_headers,
-            content=content,
-            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
-        )
-    except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+        return wire.build(http, method, url, params=params, headers=merged_headers, content=content, timeout=timeout)
+    except httpx.InvalidURL as exc:
         raise ConfigurationError(f"invalid request URL: {exc}", key="invalid_request") from exc
     except UnicodeEncodeError as exc:
         raise non_ascii_header(merged_headers) from exc
