@@ -544,17 +544,16 @@ class Connection:
             except ConnectorError as exc:
                 raise translator.to_js(exc) from exc
 
-        remaining = self._remaining(call)
-        limits = call.limits.with_(wall_time=remaining) if remaining < call.limits.wall_time else call.limits
         try:
             result = await self.connector.sandbox.call(
                 impl.js,
                 export_fallback=camel_case(impl.key),
                 args=[ctx],
                 host_operations={"http": op_http, "fetch": op_fetch},
-                limits=limits,
+                limits=call.limits,
                 wrapper=WRAPPER_WITH_API_CLIENT if stage == "full" else WRAPPER_PLAIN,
                 reuse_key=self._reuse_key,
+                deadline=call.deadline,
             )
         except ConnectorError:
             raise

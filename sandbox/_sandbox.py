@@ -510,7 +510,7 @@ class Sandbox:
         A context whose call succeeded and left nothing running is kept warm for the next call
         with the same `reuse_key` instead."""
         if c.reuse_key is not None and c.shell is not None and self._warm_max and not self._closed and c.reusable():
-            w = _Warm(c.ctx, c.driver, c.shell, c.loaded, c.uses + 1, c.rt)
+            w = _Warm(c.ctx, c.driver, c.shell, c.loaded, c.uses + 1, c.rt, c.applied)
             c.ctx = c.driver = c.shell = None
             self._park(c.reuse_key, w)
             return
@@ -571,7 +571,8 @@ class Sandbox:
         host_operations: Mapping[str, HostOp],
         limits: Limits | None,
         wrapper: str | None,
-        reuse_key: Hashable | None = None,
+        reuse_key: Hashable | None,
+        deadline: float | None,
     ) -> _Call:
         if self._closed:
             raise RuntimeError("this Sandbox is closed")
@@ -590,6 +591,7 @@ class Sandbox:
             dict(host_operations),
             limits or _DEFAULT_LIMITS,
             reuse_key,
+            deadline,
         )
 
     async def call(
@@ -603,6 +605,7 @@ class Sandbox:
         limits: Limits | None = None,
         wrapper: str | None = None,
         reuse_key: Hashable | None = None,
+        deadline: float | None = None,
     ) -> CallResult:
         """Call an export of `module` with JSON `args` and return its JSON result.
 
@@ -618,8 +621,12 @@ class Sandbox:
         only after a call that succeeded and left nothing pending (no host operation, timer or
         job), for at most WARM_MAX_CALLS calls and WARM_MAX_BYTES of memory; a call that fails
         in any way drops it; calls with another key, or none, never see it.
+
+        deadline: a `time.monotonic()` instant by which the call must end, when that comes
+        before its wall-time limit would (a host request that runs several calls shares one
+        deadline); running past it is a wall-time LimitExceeded like the limit itself.
         """
-        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key)
+        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key, deadline)
         return await self._run(c, begun=False)
 
     async def _run(self, c: _Call, *, begun: bool) -> CallResult:
@@ -648,6 +655,7 @@ class Sandbox:
         limits: Limits | None = None,
         wrapper: str | None = None,
         reuse_key: Hashable | None = None,
+        deadline: float | None = None,
     ) -> CallResult:
         """`call` for scripts and the CLI; an event loop is started only if the code awaits the host."""
         try:
@@ -656,7 +664,7 @@ class Sandbox:
             pass
         else:
             raise RuntimeError("call_sync() was called inside a running event loop; use 'await sandbox.call(...)'")
-        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key)
+        c = self._prepare(module, export, export_fallback, args, host_operations or {}, limits, wrapper, reuse_key, deadline)
         try:
             done = c.step(c.begin())
         except BaseException as exc:
@@ -702,10 +710,12 @@ def _only_reference(holder: Any, name: str) -> bool:
 class _Warm:
     """A context kept between calls of one `reuse_key`, with what the next call needs of it."""
 
-    __slots__ = ("ctx", "driver", "shell", "loaded", "uses", "rt")
+    __slots__ = ("ctx", "driver", "shell", "loaded", "uses", "rt", "applied")
 
-    def __init__(self, ctx: Any, driver: Any, shell: Shell, loaded: set[str], uses: int, rt: int) -> None:
+    def __init__(self, ctx: Any, driver: Any, shell: Shell, loaded: set[str], uses: int, rt: int, applied: tuple[int, ...]) -> None:
         self.ctx, self.driver, self.shell, self.loaded, self.uses, self.rt = ctx, driver, shell, loaded, uses, rt
+        #: the limits the context holds (memory, stack, host operations, log bytes, result bytes)
+        self.applied = applied
 
 
 class _Call:
@@ -723,6 +733,7 @@ class _Call:
         host_operations: dict[str, HostOp],
         limits: Limits,
         reuse_key: Hashable | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.module = module
         self.reuse_key = reuse_key
@@ -742,9 +753,12 @@ class _Call:
         self.final_logs: str | None = None
         self.started = time.monotonic()
         self.deadline = self.started + limits.wall_time
+        if deadline is not None and deadline < self.deadline:
+            self.deadline = deadline
         w = sandbox._take_warm(reuse_key) if reuse_key is not None and self.segments.named else None
         if w is not None:
             self.ctx, self.driver, self.shell, self.loaded, self.uses, self.rt = w.ctx, w.driver, w.shell, w.loaded, w.uses, w.rt
+            held = w.applied
             w.driver = None
             self.warm = True
         else:
@@ -754,11 +768,16 @@ class _Call:
             self.loaded: set[str] = set()
             self.uses = 0
             self.warm = False
+            held = ()
         self.broken = False
         try:
-            self.ctx.set_memory_limit(limits.memory)
             self.stack = _stack_for_thread(limits.stack)
-            self.ctx.set_max_stack_size(self.stack)
+            self.applied = (limits.memory, self.stack, limits.host_operations, limits.log_bytes, limits.result_bytes)
+            if held[:2] != self.applied[:2]:  # a warm context keeps what its last call set
+                self.ctx.set_memory_limit(limits.memory)
+                self.ctx.set_max_stack_size(self.stack)
+            #: what the JS side is told of the limits it checks itself (None: what it holds)
+            self.limits_json = None if held[2:] == self.applied[2:] else f"[{limits.host_operations},{limits.log_bytes},{limits.result_bytes}]"
         except BaseException:
             sandbox._retire(self)  # the context taken above goes back, not lost
             raise
@@ -809,6 +828,9 @@ class _Call:
         if self.cpu >= self.limits.cpu_time * 0.98:
             return LimitExceeded(LimitReason.TIME, f"the call used more than its CPU time limit of {self.limits.cpu_time:g} s")
         if wall or time.monotonic() >= self.deadline - 0.001:
+            allowed = self.deadline - self.started
+            if allowed < self.limits.wall_time:  # the caller's deadline came first
+                return LimitExceeded(LimitReason.WALL_TIME, f"the call ran past its deadline ({allowed:.3g} s after it started)")
             return LimitExceeded(LimitReason.WALL_TIME, f"the call ran longer than its wall-time limit of {self.limits.wall_time:g} s")
         return LimitExceeded(LimitReason.TIME, f"the call used more than its CPU time limit of {self.limits.cpu_time:g} s")
 
@@ -869,7 +891,7 @@ class _Call:
             self.driver,
             "start",
             _seed(),
-            f"[{limits.host_operations},{limits.log_bytes},{limits.result_bytes}]",
+            self.limits_json,
             self.args_json,
             self.export,
             self.fallback,

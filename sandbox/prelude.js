@@ -260,8 +260,10 @@
       delete G.__sb_driver; // left there by the context builder (sandbox/_fresh.py)
       if (warm === 1) reset();
       I.seed = seedHex;
-      const l = JSONparse(limitsJson);
-      hostLimit = l[0]; I.logLimit = l[1]; resultLimit = l[2];
+      if (limitsJson !== null) { // null: a warm context's call with the limits it holds
+        const l = JSONparse(limitsJson);
+        hostLimit = l[0]; I.logLimit = l[1]; resultLimit = l[2];
+      }
       let entry = moduleKey ? moduleCache.get(moduleKey) : undefined;
       if (entry === undefined) {
         if (modfn === null || modfn === undefined) { modfn = G.__sb_m; delete G.__sb_m; }

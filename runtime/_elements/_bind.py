@@ -130,8 +130,22 @@ def _element(connection: Connection, group: str, key: str) -> Any:
     return found
 
 
+# operation models per connection: built from the loaded connector, the same for every call
+_operation_models: weakref.WeakKeyDictionary[Any, dict[str, OperationModel]] = weakref.WeakKeyDictionary()
+
+
 def operation_model(connection: Connection, key: str) -> OperationModel:
     """The element layer's model of operation `key`."""
+    models = _operation_models.get(connection)
+    if models is None:
+        models = _operation_models[connection] = {}
+    model = models.get(key)
+    if model is None or model.resolvers is not getattr(connection, "resolvers", None):
+        model = models[key] = _operation_model(connection, key)
+    return model
+
+
+def _operation_model(connection: Connection, key: str) -> OperationModel:
     op = _element(connection, "operations", key)
     run = op.methods.get("run")
     if run is None:

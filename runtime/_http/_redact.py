@@ -140,10 +140,12 @@ class Redactor:
         except ValueError:
             return self.text(url)
         netloc = parts.netloc
+        changed = False
         if "@" in netloc:
             userinfo, _, host = netloc.rpartition("@")
             user = userinfo.split(":", 1)[0]
-            netloc = f"{user}:{REDACTED}@{host}" if ":" in userinfo else netloc
+            if ":" in userinfo:
+                netloc, changed = f"{user}:{REDACTED}@{host}", True
         query = parts.query
         if query:
             pieces = []
@@ -151,9 +153,12 @@ class Redactor:
                 name, eq, _value = piece.partition("=")
                 if eq and is_sensitive_name(name):
                     pieces.append(f"{name}={REDACTED}")
+                    changed = True
                 else:
                     pieces.append(piece)
             query = "&".join(pieces)
+        if not changed:  # the URL as sent (rebuilding it costs more than the rest together)
+            return self.text(url)
         rebuilt = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
         return self.text(rebuilt)
 

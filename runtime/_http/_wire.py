@@ -68,9 +68,12 @@ def build(
     """The request `http.build_request` would make (the runtime's clients have no base URL or
     default params): client headers under `headers`, client cookies, the client's timeout
     unless `timeout`. Raises httpx.InvalidURL, and UnicodeEncodeError for a non-ASCII header."""
-    merged = httpx.Headers(http.headers)
+    # as Headers.update merges them, into one list: httpx's Headers objects are costly to build
+    merged: list[tuple[Any, Any]] = http.headers.raw
     if headers:
-        merged.update(headers)
+        mine = {str(name).lower() for name in headers}
+        merged = [(k, v) for k, v in merged if k.decode("latin-1").lower() not in mine]
+        merged.extend(headers.items())
     jar = http.cookies
     return httpx.Request(
         method,

@@ -138,7 +138,7 @@ def bare_call(msb: Sandbox):
     made = []
 
     def make(limits: Limits = FAST, ops: dict[str, Any] | None = None) -> Any:
-        c = msb._prepare(compile_module("export default () => 1", "h.js"), None, None, [], ops or {}, limits, None)
+        c = msb._prepare(compile_module("export default () => 1", "h.js"), None, None, [], ops or {}, limits, None, None, None)
         made.append(c)
         return c
 

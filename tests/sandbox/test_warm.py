@@ -4,6 +4,7 @@ after another; another key, or none, never sees it; anything unusual drops it.""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -136,3 +137,62 @@ def test_close_drops_warm_contexts() -> None:
     counts(sb, "A", 2)
     sb.close()
     assert not sb._warm
+
+
+def test_each_call_in_a_warm_context_has_its_own_limits() -> None:
+    """A warm context keeps the limits its last call set; a call with other limits sets its own
+    (memory and stack in the engine, host operations, logs and result size in the prelude)."""
+    ops = compile_module(
+        "let calls = 0\nexport default async (n, big) => { ++calls; for (let i = 0; i < n; i++) await __sandbox.host('echo', i);"
+        " if (big) globalThis.keep = 'x'.repeat(big); console.log('y'.repeat(50)); return [calls, 'z'.repeat(50)] }",
+        "limits.js",
+    )
+    loose = FAST.with_(memory=64 << 20)
+    with Sandbox(pool_size=0) as sb:
+        def call(limits: object, n: int = 0, big: int = 0) -> object:
+            return sb.call_sync(ops, args=[n, big], host_operations={"echo": echo}, reuse_key="L", limits=limits)
+
+        assert call(loose, 3).value[0] == 1
+        assert call(loose, 3).value[0] == 2  # the same context
+        with pytest.raises(LimitExceeded) as info:
+            call(loose.with_(host_operations=2), 3)
+        assert info.value.key == "too_many_host_operations"
+        assert call(loose, 3).value[0] == 1  # the failure dropped that context
+        with pytest.raises(LimitExceeded) as info:
+            call(loose.with_(log_bytes=20))
+        assert info.value.key == "logs_too_large"
+        assert call(loose).value[0] == 1
+        assert call(loose).value[0] == 2
+        with pytest.raises(LimitExceeded) as info:
+            call(loose.with_(result_bytes=30))
+        assert info.value.key == "result_too_large"
+        assert call(loose, 0, 6 << 20).value[0] == 1  # 6 MiB kept: the context stays warm
+        with pytest.raises(LimitExceeded) as info:  # 6 more do not fit in 8
+            call(loose.with_(memory=8 << 20), 0, 6 << 20)
+        assert info.value.key == "memory_limit"
+        assert call(loose).value[0] == 1
+        assert call(loose.with_(host_operations=5), 5).value[0] == 2  # a new limit, kept within
+
+
+def test_a_deadline_before_the_wall_time_limit_ends_the_call() -> None:
+    slow = compile_module("export default async () => { await __sandbox.host('sleep', 5); return 1 }", "deadline.js")
+
+    async def sleep(seconds: object) -> object:
+        await asyncio.sleep(float(seconds))  # type: ignore[arg-type]
+        return None
+
+    async def main() -> None:
+        with Sandbox(pool_size=0) as sb:
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with pytest.raises(LimitExceeded) as info:
+                await sb.call(slow, host_operations={"sleep": sleep}, limits=FAST.with_(wall_time=3.0), deadline=time.monotonic() + 0.2)
+            assert info.value.key == "wall_time_limit" and "past its deadline" in info.value.message
+            assert loop.time() - started < 1.5
+            started = loop.time()
+            with pytest.raises(LimitExceeded) as info:  # a later deadline: the limit comes first
+                await sb.call(slow, host_operations={"sleep": sleep}, limits=FAST.with_(wall_time=0.2), deadline=time.monotonic() + 60)
+            assert "wall-time limit of 0.2 s" in info.value.message
+            assert loop.time() - started < 1.5
+
+    asyncio.run(main())
