@@ -62,6 +62,7 @@ from typing import Any, NamedTuple
 import _quickjs as quickjs
 
 from ._bytecode import LOADER
+from ._interrupt import INTERRUPTS, Budget
 from ._fresh import Boot, Builder, Shell
 from ._errors import (
     InvalidResult,
@@ -500,6 +501,8 @@ class Sandbox:
             self._discard(e)
 
     def _discard(self, w: _Warm) -> None:
+        if w.budget is not None:
+            INTERRUPTS.uninstall(w.rt)  # type: ignore[union-attr]
         alone = _only_reference(w, "driver")
         w.driver = None
         self._release(w.shell, alone)
@@ -510,11 +513,13 @@ class Sandbox:
         A context whose call succeeded and left nothing running is kept warm for the next call
         with the same `reuse_key` instead."""
         if c.reuse_key is not None and c.shell is not None and self._warm_max and not self._closed and c.reusable():
-            w = _Warm(c.ctx, c.driver, c.shell, c.loaded, c.uses + 1, c.rt, c.applied)
+            w = _Warm(c.ctx, c.driver, c.shell, c.loaded, c.uses + 1, c.rt, c.applied, c.budget)
             c.ctx = c.driver = c.shell = None
             self._park(c.reuse_key, w)
             return
         shell = c.shell
+        if c.budget is not None and c.ctx is not None:
+            INTERRUPTS.uninstall(c.rt)  # type: ignore[union-attr]
         alone = shell is not None and _only_reference(c, "driver")
         c.ctx = c.driver = c.shell = None
         if shell is not None:
@@ -544,6 +549,7 @@ class Sandbox:
             except RuntimeError:
                 # an extension threw while setting up: the source path reports it with its message
                 return self._new_context_from_source(self._segments_for(_line_base(1)))
+            _untimed(ctx)
             return ctx, driver
         return self._new_context_from_source(seg)
 
@@ -559,6 +565,7 @@ class Sandbox:
             except quickjs.JSException as exc:
                 first = str(exc).split("\n", 1)[0]
                 raise SandboxError(f"extension {name} failed while setting up the context: {first}", key="extension_error") from None
+        _untimed(ctx)
         return ctx, driver
 
     # ------------------------------------------------------------------ calls
@@ -679,6 +686,13 @@ class Sandbox:
         return asyncio.run(self._run(c, begun=True))
 
 
+def _untimed(ctx: Any) -> None:
+    """After trusted setup under the binding's time limit: the calls' limits come from the
+    sandbox's own interrupt handler (`_interrupt.py`), which the binding's would displace."""
+    if INTERRUPTS is not None:
+        ctx.set_time_limit(-1)
+
+
 class _Holder:
     __slots__ = ("value",)
 
@@ -710,10 +724,13 @@ def _only_reference(holder: Any, name: str) -> bool:
 class _Warm:
     """A context kept between calls of one `reuse_key`, with what the next call needs of it."""
 
-    __slots__ = ("ctx", "driver", "shell", "loaded", "uses", "rt", "applied")
+    __slots__ = ("ctx", "driver", "shell", "loaded", "uses", "rt", "applied", "budget")
 
-    def __init__(self, ctx: Any, driver: Any, shell: Shell, loaded: set[str], uses: int, rt: int, applied: tuple[int, ...]) -> None:
+    def __init__(
+        self, ctx: Any, driver: Any, shell: Shell, loaded: set[str], uses: int, rt: int, applied: tuple[int, ...], budget: Budget | None
+    ) -> None:
         self.ctx, self.driver, self.shell, self.loaded, self.uses, self.rt = ctx, driver, shell, loaded, uses, rt
+        self.budget = budget
         #: the limits the context holds (memory, stack, host operations, log bytes, result bytes)
         self.applied = applied
 
@@ -759,11 +776,14 @@ class _Call:
         if w is not None:
             self.ctx, self.driver, self.shell, self.loaded, self.uses, self.rt = w.ctx, w.driver, w.shell, w.loaded, w.uses, w.rt
             held = w.applied
+            self.budget = w.budget
             w.driver = None
             self.warm = True
         else:
             self.ctx, self.driver, self.shell = sandbox._context_for(self.segments)
             self.rt = LOADER.runtime_of(self.ctx) if LOADER is not None else 0
+            #: this runtime's interrupt budget (`_interrupt.py`); None: the binding's time limit
+            self.budget = INTERRUPTS.install(self.rt) if INTERRUPTS is not None and self.rt else None
             #: keys of the modules instantiated in this context (kept between warm calls)
             self.loaded: set[str] = set()
             self.uses = 0
@@ -799,7 +819,11 @@ class _Call:
         if cpu_left <= 0 or wall_left <= 0:
             fn = args = None
             raise self.time_limit(wall=cpu_left > 0)
-        self.ctx.set_time_limit(min(cpu_left, wall_left))
+        budget = self.budget
+        if budget is not None:
+            budget.arm(cpu_left if cpu_left < wall_left else wall_left)
+        else:
+            self.ctx.set_time_limit(cpu_left if cpu_left < wall_left else wall_left)
         t0 = time.thread_time()
         try:
             result = fn(*args)
@@ -807,6 +831,10 @@ class _Call:
             self.cpu += time.thread_time() - t0
             self.broken = True
             fn = args = None
+            if budget is not None and budget.spent():
+                # told by the budget, not by the text: connector code can make an error's text
+                # say anything (a replaced toString), and so hide that it ran out of time
+                raise self.time_limit(wall=False) from None
             raise self.engine_error(exc) from exc
         except UnicodeDecodeError:
             # an answer holding a lone surrogate, which the binding cannot convert: connector
@@ -876,6 +904,8 @@ class _Call:
             if code is None:
                 assert LOADER is not None
                 code = LOADER.compile(module.code, module.filename)
+            if self.budget is not None:
+                self.budget.arm(max(0.0, min(limits.cpu_time - self.cpu, self.deadline - time.monotonic())))
             t0 = time.thread_time()
             try:
                 assert LOADER is not None

@@ -175,3 +175,70 @@ def test_code_cannot_escape_the_module_function(source: str) -> None:
 )
 def test_legitimate_brackets_in_strings_regexes_and_templates_compile(sb: Sandbox, source: str, value: object) -> None:
     assert sb.call_sync(compile_module(source, "ok.js"), limits=SMALL).value == value
+
+
+# Code that replaces what turning an error into text runs (toString, Symbol.toPrimitive, name,
+# the stack getter) and then runs out of a limit: the binding converts the escaping error after
+# removing its own time limit, with the GIL held; this froze the whole process before the
+# sandbox kept its own interrupt handler in force (sandbox/_interrupt.py).
+CONVERSION_TRAPS = [
+    ("toString", "Error.prototype.toString = function () { for (;;) {} }", "for (;;) {}", ["time_limit"]),
+    ("InternalError toString", "InternalError.prototype.toString = function () { for (;;) {} }", "for (;;) {}", ["time_limit"]),
+    ("stack getter", "Object.defineProperty(Error.prototype, 'stack', {get() { for (;;) {} }})", "for (;;) {}", ["time_limit"]),
+    ("toPrimitive", "Object.prototype[Symbol.toPrimitive] = function () { for (;;) {} }", "for (;;) {}", ["time_limit"]),
+    ("name getter", "Object.defineProperty(InternalError.prototype, 'name', {get() { for (;;) {} }})", "for (;;) {}", ["time_limit"]),
+    ("forged text", "Error.prototype.toString = function () { return 'RangeError: fine' }", "for (;;) {}", ["time_limit"]),
+    ("after await", "Error.prototype.toString = function () { for (;;) {} }", "await null; for (;;) {}", ["time_limit"]),
+    ("out of memory", "Error.prototype.toString = function () { for (;;) {} }", "const a = []; for (;;) a.push('x'.repeat(1e5) + a.length)", ["memory_limit", "time_limit"]),
+    ("stack overflow", "RangeError.prototype.toString = function () { for (;;) {} }; Object.defineProperty(RangeError.prototype, 'message', {get() { for (;;) {} }})",
+     "const f = (n) => f(n + 1) + 1; f(0)", ["stack_overflow", "time_limit"]),
+]
+
+_TRAP_RUNNER = """
+import json, sys
+import sandbox._sandbox as impl
+from sandbox import Limits, LimitExceeded, Sandbox, compile_module
+from sandbox._interrupt import Interrupts, _proves_itself
+if sys.argv[1] == "callback":
+    impl.INTERRUPTS = Interrupts(None)
+    assert _proves_itself(impl.INTERRUPTS)
+assert impl.INTERRUPTS is not None
+cases = json.loads(sys.argv[2])
+with Sandbox() as sb:
+    for name, setup, body in cases:
+        module = compile_module(f"export default async () => {{ {setup}; {body} }}", "trap.js")
+        try:
+            sb.call_sync(module, limits=Limits(cpu_time=0.3, wall_time=5.0, memory=16 << 20))
+            key = "no error"
+        except LimitExceeded as exc:
+            key = exc.key
+        except Exception as exc:
+            key = type(exc).__name__
+        ok = sb.call_sync(compile_module("export default () => String(new Error('e'))", "after.js")).value
+        print(json.dumps([name, key, ok]), flush=True)
+"""
+
+
+@pytest.mark.parametrize("handler", ["native", "callback"])
+def test_turning_an_error_into_text_stays_under_the_time_limit(handler: str) -> None:
+    import json
+    import subprocess
+    import sys
+
+    import sandbox._interrupt as interrupt
+
+    if interrupt.INTERRUPTS is None:
+        pytest.fail("this binding build gives the sandbox no interrupt handler of its own")
+    if handler == "native" and not interrupt.INTERRUPTS.native:
+        pytest.skip("the binding's C handler is not found on this platform (the callback runs instead)")
+    cases = [[name, setup, body] for name, setup, body, _ in CONVERSION_TRAPS]
+    try:  # in a child process: a regression hangs that process, not the test run
+        out = subprocess.run([sys.executable, "-c", _TRAP_RUNNER, handler, json.dumps(cases)], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"a trap hung the process; finished before it: {exc.stdout!r}")
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [g[0] for g in got] == [c[0] for c in CONVERSION_TRAPS]
+    for (name, key, after), (_, _, _, expected) in zip(got, CONVERSION_TRAPS, strict=True):
+        assert key in expected, (name, key)
+        assert after == "Error: e", name  # a fresh context for the next call: the tampering is gone
