@@ -229,6 +229,8 @@ class Connection:
         #: what a call leaves in JS globals is seen by this connection's later calls, never by
         #: another connection's
         self._reuse_key = object()
+        #: the element layer's operation models by key (runtime._elements._bind.operation_model)
+        self.operation_models: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ properties / lifecycle
 

@@ -647,7 +647,8 @@ class Sandbox:
             raise
         finally:
             try:
-                await c.cancel_tasks()
+                if c.tasks:
+                    await c.cancel_tasks()
             finally:  # even when the caller's task is cancelled while that waits
                 self._retire(c)
 

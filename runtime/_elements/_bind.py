@@ -130,15 +130,10 @@ def _element(connection: Connection, group: str, key: str) -> Any:
     return found
 
 
-# operation models per connection: built from the loaded connector, the same for every call
-_operation_models: weakref.WeakKeyDictionary[Any, dict[str, OperationModel]] = weakref.WeakKeyDictionary()
-
-
 def operation_model(connection: Connection, key: str) -> OperationModel:
-    """The element layer's model of operation `key`."""
-    models = _operation_models.get(connection)
-    if models is None:
-        models = _operation_models[connection] = {}
+    """The element layer's model of operation `key` (built once per connection: it comes from
+    the loaded connector and the connection's resolvers, the same for every call)."""
+    models = connection.operation_models
     model = models.get(key)
     if model is None or model.resolvers is not getattr(connection, "resolvers", None):
         model = models[key] = _operation_model(connection, key)
