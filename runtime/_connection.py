@@ -342,6 +342,7 @@ class Connection:
             # what happened before the failure stays readable (test runners, debugging)
             exc.logs = call.logs  # type: ignore[attr-defined]
             exc.requests = call.requests  # type: ignore[attr-defined]
+            self._scrub_chain(exc)
             raise
         finally:
             _current_call.reset(token)
@@ -447,7 +448,30 @@ class Connection:
             exc.stack = self.redactor.text(exc.stack)
         if exc.data is not None:
             exc.data = self.redactor.value(exc.data)
+        self._scrub_chain(exc)
         return exc
+
+    def _scrub_chain(self, exc: BaseException) -> None:
+        """Redact the exceptions chained to `exc` (`__cause__`, `__context__`: the JS error or
+        the httpx error it was made from). They keep the raw text, and a host that logs the
+        error with its traceback (`logger.exception`) prints them too: a connector's
+        `throw new Error(credentials.apiKey)` reached the host's logs that way."""
+        seen: set[int] = {id(exc)}
+        todo = [exc.__cause__, exc.__context__]
+        while todo and len(seen) < 32:
+            e = todo.pop()
+            if e is None or id(e) in seen:
+                continue
+            seen.add(id(e))
+            e.args = tuple(self.redactor.text(a) if isinstance(a, str) else a for a in e.args)
+            for name in ("message", "stack"):
+                value = getattr(e, name, None)
+                if isinstance(value, str):
+                    try:
+                        setattr(e, name, self.redactor.text(value))
+                    except AttributeError:  # a read-only attribute: its text is in args
+                        pass
+            todo += [e.__cause__, e.__context__]
 
     # ------------------------------------------------------------------ ExecutionHost
 

@@ -6,6 +6,7 @@ All through the `apikey` test connector (client-credentials, key in a header).
 from __future__ import annotations
 
 import json
+import traceback
 import time
 from typing import Any
 
@@ -189,6 +190,11 @@ def test_js_error_is_custom_code_with_stack_and_no_secret(apikey: Any, fake_api:
     err = info.value
     payload = json.dumps(err.to_dict())
     assert fake_api.api_key not in payload
+    # the chained JS error stays (debugging), with the key redacted: a host logging the error
+    # with its traceback prints the chain too
+    chained = "".join(traceback.format_exception(err))
+    assert "sandbox._errors.JSError" in chained and "cannot use key" in chained
+    assert fake_api.api_key not in chained
     assert "cannot use key" in err.message
     assert "operations/throws/run.js:3" in (err.stack or "")
     assert err.data["file"] == "operations/throws/run.js"
