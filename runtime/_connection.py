@@ -525,7 +525,7 @@ class Connection:
         """Call a JS method in the shared sandbox with host operations `http` (connected) and `fetch`."""
         from sandbox import HostOperationFailed
 
-        translator = SandboxErrorTranslator(self.redactor, impl.file)
+        translator = SandboxErrorTranslator(self.redactor, impl.file, self.loaded.source_lines.get(impl.file))
         # one client per JS run: `http` (apiClient, connected methods only) and `fetch`/axios
         # (every method) share its request log, deadline and redaction
         client = self._api_client(call)

@@ -19,6 +19,7 @@ the original typed error. Every message, stack and data value is redacted.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from runtime._errors import ConnectorError, CustomCodeError, SandboxLimitError
@@ -29,12 +30,14 @@ __all__ = ["SandboxErrorTranslator"]
 class SandboxErrorTranslator:
     """Per JS method run: turns errors crossing the wall in either direction."""
 
-    __slots__ = ("_redactor", "_file", "_raised")
+    __slots__ = ("_redactor", "_file", "_raised", "_lines")
 
-    def __init__(self, redactor: Any, file: str) -> None:
+    def __init__(self, redactor: Any, file: str, lines: tuple[int, ...] | None = None) -> None:
         self._redactor = redactor
         self._file = file
         self._raised: dict[str, list[tuple[str, ConnectorError]]] = {}
+        #: a TypeScript file's `.ts` line for each line of the JavaScript that ran
+        self._lines = lines
 
     def to_js(self, exc: ConnectorError) -> Exception:
         """A runtime error raised by a host operation -> the sandbox's HostOperationFailed."""
@@ -45,6 +48,20 @@ class SandboxErrorTranslator:
         self._raised.setdefault(exc.key, []).append((message, exc))
         return HostOperationFailed(exc.key, message, data)
 
+    def _source_lines(self, stack: str) -> str:
+        """`file.ts:<JS line>:<col>` frames of this method's file -> `file.ts:<TS line>` (the
+        column is the transpiled line's, so it goes)."""
+        lines = self._lines
+        if not lines:
+            return stack
+        head = re.escape(self._file) + r":(\d+)(?::\d+)?"
+
+        def to_source(m: re.Match[str]) -> str:
+            n = int(m.group(1))
+            return f"{self._file}:{lines[n - 1] if 0 < n <= len(lines) else n}"
+
+        return re.sub(head, to_source, stack)
+
     def translate(self, exc: BaseException) -> ConnectorError | None:
         """The runtime error for a sandbox exception, or None when it is not one of the sandbox's."""
         import sandbox
@@ -53,7 +70,7 @@ class SandboxErrorTranslator:
             return None
         red = self._redactor
         stack = getattr(exc, "stack", None)
-        stack = red.text(stack) if isinstance(stack, str) else None
+        stack = red.text(self._source_lines(stack)) if isinstance(stack, str) else None
         key = getattr(exc, "key", None)
         message = red.text(str(getattr(exc, "message", None) or exc))
         if isinstance(exc, sandbox.LimitExceeded):

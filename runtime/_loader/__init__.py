@@ -20,7 +20,7 @@ from runtime._loader._impl import (
     RestMapping,
 )
 from runtime._loader._problems import ConnectorLoadError, Problem, Severity
-from runtime._loader._typescript import TranspileError, clear_memory_cache, transpile_typescript
+from runtime._loader._typescript import TranspileError, clear_memory_cache, source_lines, transpile_typescript
 
 __all__ = [
     "ConnectorLoadError",
@@ -39,6 +39,7 @@ __all__ = [
     "TranspileError",
     "clear_memory_cache",
     "load_connector",
+    "source_lines",
     "transpile_typescript",
     "validate_connector",
 ]

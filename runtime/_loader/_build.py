@@ -45,7 +45,7 @@ from runtime._loader._impl import (
     RestMapping,
 )
 from runtime._loader._problems import Problem
-from runtime._loader._typescript import TranspileError, transpile_typescript
+from runtime._loader._typescript import TranspileError, source_lines, transpile_typescript
 from runtime._paths import camel_case, kebab_case
 from runtime._spec import (
     AUTH_METHOD_KEYS,
@@ -133,6 +133,8 @@ class Built:
         self.operations: dict[str, ResolvedElement] = {}
         self.events: dict[str, ResolvedElement] = {}
         self.global_webhooks: dict[str, ResolvedElement] = {}
+        #: for each TypeScript file, the `.ts` line of each line of its transpiled JavaScript
+        self.source_lines: dict[str, tuple[int, ...]] = {}
 
 
 def build_connector(root: Path, *, cache_dir: str | os.PathLike[str] | None = None) -> Built:
@@ -302,10 +304,12 @@ class _Builder:
         """Syntax-check and prepare a JS module; None (and a problem naming file and line)."""
         if typescript:
             try:
-                source = transpile_typescript(source, filename, cache_dir=self.cache_dir)
+                js = transpile_typescript(source, filename, cache_dir=self.cache_dir)
             except TranspileError as exc:
                 self.error(filename, inline_field, exc.message, line=exc.line)
                 return None
+            self.out.source_lines[filename] = source_lines(source, js)
+            source = js
         sandbox = self.sandbox()
         try:
             return sandbox.compile_module(source, filename)

@@ -44,6 +44,8 @@ class LoadedConnector:
         self.operations: Mapping[str, ResolvedElement] = built.operations
         self.events: Mapping[str, ResolvedElement] = built.events
         self.global_webhooks: Mapping[str, ResolvedElement] = built.global_webhooks
+        #: TypeScript files: the `.ts` line of each line of the JavaScript that runs
+        self.source_lines: Mapping[str, tuple[int, ...]] = built.source_lines
 
     def __repr__(self) -> str:
         return f"LoadedConnector(key={self.spec.key!r}, root={str(self.root)!r})"

@@ -8,7 +8,9 @@ transpiles a typical method file in about a quarter of a millisecond.
 
 SWC's messages carry no position, so on failure the first syntax error is located with the
 tree-sitter TypeScript grammar (imported lazily, only then); the error names the `.ts` file
-and that line. Output is cached in memory by a hash of the source (and the transpiler
+and that line. SWC reprints the code (type-only lines go, objects spread over lines) and
+jsmeld returns no source map, so `source_lines` aligns the output with the source to give a
+runtime error's stack the `.ts` line. Output is cached in memory by a hash of the source (and the transpiler
 settings), and optionally on disk under a cache directory, so a connector loaded again (or
 a second connector sharing files) pays nothing.
 """
@@ -18,11 +20,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["TranspileError", "clear_memory_cache", "transpile_typescript"]
+__all__ = ["TranspileError", "clear_memory_cache", "source_lines", "transpile_typescript"]
 
 #: What the output depends on besides the source: bump when options change.
 _SETTINGS = "jsmeld-0.2|es2022|esm|v1"
@@ -149,3 +152,41 @@ def _locate_syntax_error(source: str) -> tuple[int | None, str | None]:
     lines = source.splitlines()
     text = lines[row].strip() if row < len(lines) else ""
     return row + 1, (text[:60] or None)
+
+
+_WORD = re.compile(r"""[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")
+#: how far ahead a printed line is looked for, and how many source lines one printed line may
+#: gather (a call whose arguments were spread over several lines is printed on one)
+_LOOKAHEAD, _SPAN = 400, 8
+
+
+def source_lines(source: str, output: str) -> tuple[int, ...]:
+    """The `source` line (1-based) each line of the transpiled `output` came from.
+
+    Statements keep their order, so each printed line is matched to a source line at or after
+    the previous match that holds its first word and another of its words, with the rest on
+    the lines that follow (types removed, objects re-spread, arguments joined); of the first
+    such line and those just after it, the one holding most of its words. Lines with no words
+    (`}`) and lines SWC made up (enums, parameter properties) get the previous match: a stack
+    frame then points at the statement's start, never past it.
+    """
+    src = [set(_WORD.findall(line)) for line in source.splitlines()]
+    out: list[int] = []
+    at = 0
+    for line in output.splitlines():
+        words = _WORD.findall(line)
+        if words:
+            distinct = set(words)
+            first, need = words[0], min(2, len(distinct))
+            found, best = -1, 0
+            for j in range(at, min(len(src), at + _LOOKAHEAD)):
+                if found >= 0 and j >= found + _SPAN:
+                    break
+                here = src[j]
+                hits = sum(w in here for w in distinct)
+                if first in here and hits >= need and hits > best and distinct <= set().union(*src[j : j + _SPAN]):
+                    found, best = j, hits  # the line nearby holding most of its words wins
+            if found >= 0:
+                at = found
+        out.append(at + 1)
+    return tuple(out)

@@ -114,3 +114,75 @@ def test_disk_cache_survives_a_new_process(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setenv("CONNECTOR_RUNTIME_CACHE_DIR", str(tmp_path))
     clear_memory_cache()
     assert transpile_typescript(source, "a.ts") == out
+
+
+TRACED = """\
+import type { Ctx } from "@membrane/sdk";
+enum Color { Red = "red", Blue = "blue" }
+
+interface Item {
+  id: string;
+}
+
+export default async function run({ apiClient, input }: Ctx): Promise<string[]> {
+  const records: Item[] = await apiClient.get<Item[]>(
+    "/items",
+    { limit: input.limit ?? 10, color: Color.Red },
+  );
+  const ids = records.map((r) => r.id!);
+  if (ids.length === 0) {
+    throw new Error(`no records for ${input.name}`);
+  }
+  return ids;
+}
+"""
+
+
+def test_each_transpiled_line_knows_its_typescript_line() -> None:
+    from runtime._loader import source_lines
+
+    js = transpile_typescript(TRACED, "traced.ts")
+    lines = source_lines(TRACED, js)
+    by_text = {text.strip(): lines[i] for i, text in enumerate(js.splitlines())}
+    assert len(lines) == len(js.splitlines())
+    assert lines == tuple(sorted(lines))  # statements keep their order
+    assert by_text["throw new Error(`no records for ${input.name}`);"] == 15
+    assert by_text["const ids = records.map((r)=>r.id);"] == 13
+    assert by_text["return ids;"] == 17
+    call = next(t for t in by_text if t.startswith("const records = await apiClient.get("))
+    assert by_text[call] == 9  # the type annotations and generics are gone from that line
+    assert by_text["limit: input.limit ?? 10,"] == 11
+
+
+def test_a_runtime_error_in_a_typescript_method_names_the_ts_line(tmp_path: Path) -> None:
+    """The stack of an error thrown in a `.ts` method points at the `.ts` file's own line, not
+    at the line of the JavaScript SWC printed (type-only lines and reflowed calls shift it)."""
+    import asyncio
+    import shutil
+
+    import httpx
+
+    from runtime import Connector
+    from runtime._errors import CustomCodeError
+    from tests.connectors import path as connector_path
+
+    shutil.copytree(connector_path("apikey"), tmp_path / "apikey")
+    op = tmp_path / "apikey" / "operations" / "traced"
+    op.mkdir()
+    (op / "spec.yml").write_text("name: Traced\nmethods:\n  run: {}\n")
+    (op / "run.ts").write_text(TRACED)
+
+    def empty(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[])
+
+    async def main() -> None:
+        connector = Connector.load(tmp_path / "apikey")
+        async with connector.connect(
+            connector_parameters={"baseUri": "https://api.example.test"}, credentials={"apiKey": "k-1"}, transport=httpx.MockTransport(empty)
+        ) as conn:
+            await conn.call("operations/traced/run", {"input": {"name": "x"}})
+
+    with pytest.raises(CustomCodeError) as info:
+        asyncio.run(main())
+    assert "no records for x" in info.value.message
+    assert re.search(r"operations/traced/run\.ts:15\b", info.value.stack or ""), info.value.stack
