@@ -791,6 +791,7 @@ class _Call:
             self.warm = False
             held = ()
         self.broken = False
+        self.armed = False  # the budget is set for the entries to come (see `enter`)
         try:
             self.stack = _stack_for_thread(limits.stack)
             self.applied = (limits.memory, self.stack, limits.host_operations, limits.log_bytes, limits.result_bytes)
@@ -822,7 +823,12 @@ class _Call:
             raise self.time_limit(wall=cpu_left > 0)
         budget = self.budget
         if budget is not None:
-            budget.arm(cpu_left if cpu_left < wall_left else wall_left)
+            if not self.armed:
+                # One budget for the entries made without awaiting in between (start, or settle,
+                # the jobs and the poll): all the process's CPU since counts against it, JS and
+                # the few µs of Python between those entries, so it never allows more than this.
+                budget.arm(cpu_left if cpu_left < wall_left else wall_left)
+                self.armed = True
         else:
             self.ctx.set_time_limit(cpu_left if cpu_left < wall_left else wall_left)
         t0 = time.thread_time()
@@ -907,6 +913,7 @@ class _Call:
                 code = LOADER.compile(module.code, module.filename)
             if self.budget is not None:
                 self.budget.arm(max(0.0, min(limits.cpu_time - self.cpu, self.deadline - time.monotonic())))
+                self.armed = True
             t0 = time.thread_time()
             try:
                 assert LOADER is not None
@@ -1061,11 +1068,13 @@ class _Call:
         if not self.done and self.tasks:
             # let the new tasks start: an operation that needs no I/O finishes in this very
             # turn of the loop, and the call goes on without waiting for one more
+            self.armed = False  # time passes here: the next entry sets a fresh budget
             await asyncio.sleep(0)
         if not self.done:
             # the wall-time limit needs no timer here: `drive`'s cancels this wait at the deadline
             waker = self.waker = loop.create_future()
             handle = loop.call_later(delay / 1000.0, self.wake) if delay >= 0 else None
+            self.armed = False
             try:
                 await waker
             finally:
@@ -1101,6 +1110,7 @@ class _Call:
         if now - self.last_memory_sample > 0.05:
             self.last_memory_sample = now
             self.sample_memory()
+        self.armed = False
         try:
             value = await op(payload)  # `drive` cancels it at the deadline
         except _HostOperationFailed as exc:

@@ -242,3 +242,25 @@ def test_turning_an_error_into_text_stays_under_the_time_limit(handler: str) -> 
     for (name, key, after), (_, _, _, expected) in zip(got, CONVERSION_TRAPS, strict=True):
         assert key in expected, (name, key)
         assert after == "Error: e", name  # a fresh context for the next call: the tampering is gone
+
+
+@pytest.mark.parametrize("alone", [True, False], ids=["one operation", "two operations"])
+def test_cpu_the_host_spends_between_entries_is_not_the_calls(sb: Sandbox, alone: bool) -> None:
+    """The CPU budget counts JavaScript: a host operation burning more CPU than the call's limit
+    (here 0.4 s of Python against 0.3 s) leaves the call's next entries their whole budget."""
+
+    async def burn(payload: object) -> object:
+        end = time.thread_time() + 0.4
+        while time.thread_time() < end:
+            pass
+        return payload
+
+    source = (
+        "export default async () => { const a = await __sandbox.host('burn', 1); let n = 0; for (let i = 0; i < 1e5; i++) n += i; return [a, n] }"
+        if alone
+        else "export default async () => { const [a, b] = await Promise.all([__sandbox.host('burn', 1), __sandbox.host('burn', 2)]);"
+        " let n = 0; for (let i = 0; i < 1e5; i++) n += i; return [a + b, n] }"
+    )
+    out = sb.call_sync(compile_module(source, "burn.js"), host_operations={"burn": burn}, limits=SMALL.with_(wall_time=5.0))
+    assert out.value == [1 if alone else 3, 4999950000]
+    assert out.stats.cpu_time < 0.3
