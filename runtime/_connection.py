@@ -28,6 +28,7 @@ import inspect
 import json
 import re
 import ssl
+import sys
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -332,6 +333,7 @@ class Connection:
             _check_json(input, f"{path}: input")
         call = self.new_call(limits)
         start_generation = self.generation
+        outer = sys.exc_info()[1]  # the host's own, if it calls from an `except` block
         token = _current_call.set(call)
         try:
             if mp.kind != "auth" or mp.method in ("test", "disconnect"):
@@ -342,7 +344,7 @@ class Connection:
             # what happened before the failure stays readable (test runners, debugging)
             exc.logs = call.logs  # type: ignore[attr-defined]
             exc.requests = call.requests  # type: ignore[attr-defined]
-            self._scrub_chain(exc)
+            self._scrub_chain(exc, outer)
             raise
         finally:
             _current_call.reset(token)
@@ -417,20 +419,21 @@ class Connection:
             connected=stage != "pre",
         )
         token = _current_call.set(call) if _current_call.get() is not call else None
+        outer = sys.exc_info()[1]
         try:
             return await self.connector.executor(impl)(self, impl, ctx, call, stage)
         except ConnectorError as exc:
-            raise self._locate(exc, impl, method_path) from exc.__cause__
+            raise self._locate(exc, impl, method_path, outer) from exc.__cause__
         except (asyncio.CancelledError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug below us: never leak a traceback's secrets to the host
             err = InternalError(f"{impl.file}: {type(exc).__name__}: {self.redactor.text(str(exc))}")
-            raise self._locate(err, impl, method_path) from exc
+            raise self._locate(err, impl, method_path, outer) from exc
         finally:
             if token is not None:
                 _current_call.reset(token)
 
-    def _locate(self, exc: ConnectorError, impl: Any, method_path: str | None) -> ConnectorError:
+    def _locate(self, exc: ConnectorError, impl: Any, method_path: str | None, outer: BaseException | None = None) -> ConnectorError:
         """Attach the method path and file once (innermost method wins), redact the rest."""
         if getattr(exc, "file", None) is None or not hasattr(exc, "method_path"):
             if not hasattr(exc, "method_path"):
@@ -448,15 +451,16 @@ class Connection:
             exc.stack = self.redactor.text(exc.stack)
         if exc.data is not None:
             exc.data = self.redactor.value(exc.data)
-        self._scrub_chain(exc)
+        self._scrub_chain(exc, outer)
         return exc
 
-    def _scrub_chain(self, exc: BaseException) -> None:
+    def _scrub_chain(self, exc: BaseException, outer: BaseException | None) -> None:
         """Redact the exceptions chained to `exc` (`__cause__`, `__context__`: the JS error or
         the httpx error it was made from). They keep the raw text, and a host that logs the
         error with its traceback (`logger.exception`) prints them too: a connector's
-        `throw new Error(credentials.apiKey)` reached the host's logs that way."""
-        seen: set[int] = {id(exc)}
+        `throw new Error(credentials.apiKey)` reached the host's logs that way. The walk stops
+        at `outer`, the exception the host was handling when it called: that one is the host's."""
+        seen: set[int] = {id(exc), id(outer)}
         todo = [exc.__cause__, exc.__context__]
         while todo and len(seen) < 32:
             e = todo.pop()

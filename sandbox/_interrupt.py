@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ctypes
 import struct
-import time
 from typing import Any
 
 import _quickjs as quickjs
@@ -152,12 +151,11 @@ def _proves_itself(interrupts: Interrupts) -> bool:
     budget = interrupts.install(rt)
     try:
         budget.arm(0.01)
-        started = time.monotonic()
         try:  # bounded loops (~2 s each): a handler that never fires fails here, not hangs
             ctx.eval("Error.prototype.toString = function () { for (let i = 0; i < 3e7; i++) {} return 'x' };"
                      " for (let i = 0; i < 3e7; i++) {}")
         except quickjs.JSException:
-            return budget.spent() and time.monotonic() - started < 1.0
+            return budget.spent()
         return False
     finally:
         interrupts.uninstall(rt)

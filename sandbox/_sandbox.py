@@ -138,24 +138,36 @@ def _check_syntax(code: str, filename: str, header_length: int) -> None:
 
     The check evaluates the expression, and also proves the file stays inside its wrapper: a body
     starting with `});` would close the wrapper and run what follows as top-level code, with no
-    time limit, wherever the wrapper is instantiated. Evaluated here under a time limit, the
-    script's value must be the wrapper function itself, whose source (QuickJS keeps it for
-    `toString`) is the whole text: after such an escape the value is a later function, whose
-    source is only part of it.
+    time limit, wherever the wrapper is instantiated. The script's value must be the wrapper
+    function itself, whose source (QuickJS keeps it for `toString`) is the whole text: after
+    such an escape the value is a later function, whose source is only part of it. Whatever
+    escaped has run by then, so the source is read with the `toString` taken before the text
+    ran (escaped code could replace the global one to forge the answer), and the text runs
+    under the sandbox's interrupt handler, which stays in force while the binding turns an
+    error into text (`_interrupt.py`).
     """
     ctx = quickjs.Context()
     ctx.set_memory_limit(256 << 20)
-    ctx.set_time_limit(2.0)
+    rt = LOADER.runtime_of(ctx) if INTERRUPTS is not None and LOADER is not None else 0
+    budget = INTERRUPTS.install(rt) if rt and INTERRUPTS is not None else None
+    if budget is not None:
+        budget.arm(2.0)
+    else:
+        ctx.set_time_limit(2.0)
     try:
+        source_of = ctx.eval("Function.prototype.call.bind(Function.prototype.toString)")  # before any of the text runs
         value = ctx.eval(code)
-        ctx.set("__sb_checked", value)
-        whole = ctx.eval(
-            "typeof __sb_checked === 'function' && Function.prototype.toString.call(__sb_checked).length"
-        ) == len(code.encode("utf-16-le")) // 2 - 2  # the wrapper without its parentheses
+        try:
+            if budget is not None:
+                budget.arm(2.0)
+            source = source_of(value)
+        except (quickjs.JSException, TypeError):  # not a function
+            source = None
+        whole = source == code[1:-1]  # the wrapper without its parentheses
     except quickjs.JSException as exc:
         text = str(exc)
         first = text.split("\n", 1)[0]
-        if "interrupted" in first:
+        if (budget.spent() if budget is not None else "interrupted" in first):
             whole = False
         else:
             m = _SYNTAX_AT.search(text)
@@ -165,6 +177,9 @@ def _check_syntax(code: str, filename: str, header_length: int) -> None:
                 column = max(1, column - header_length)
             message = first.removeprefix("SyntaxError: ")
             raise JSSyntaxError(filename, line, message, column=column) from None
+    finally:
+        if budget is not None:
+            INTERRUPTS.uninstall(rt)  # type: ignore[union-attr]
     if not whole:
         raise JSSyntaxError(
             filename, 1, "the code closes the function it is loaded in (unbalanced brackets): it would run outside the sandbox's control"
@@ -866,7 +881,7 @@ class _Call:
         if wall or time.monotonic() >= self.deadline - 0.001:
             allowed = self.deadline - self.started
             if allowed < self.limits.wall_time:  # the caller's deadline came first
-                return LimitExceeded(LimitReason.WALL_TIME, f"the call ran past its deadline ({allowed:.3g} s after it started)")
+                return LimitExceeded(LimitReason.WALL_TIME, f"the call ran past its deadline ({max(allowed, 0.0):.3g} s after it started)")
             return LimitExceeded(LimitReason.WALL_TIME, f"the call ran longer than its wall-time limit of {self.limits.wall_time:g} s")
         return LimitExceeded(LimitReason.TIME, f"the call used more than its CPU time limit of {self.limits.cpu_time:g} s")
 
@@ -1309,8 +1324,8 @@ class _Call:
         if name == "NonErrorThrown" and d.get("thrown") is None and message == "null" and self.oom_null():
             # QuickJS throws `null` when even the "out of memory" error cannot be allocated
             return LimitExceeded(LimitReason.MEMORY, f"the call used more than its memory limit of {self.limits.memory} bytes")
-        if name == "InternalError" and message == "interrupted":
-            return self.time_limit(wall=False)
+        if name == "InternalError" and message == "interrupted" and (self.budget is None or self.budget.spent()):
+            return self.time_limit(wall=False)  # not `throw new InternalError("interrupted")`
         if key in _RESERVED_KEYS and (self.host_keys is None or key not in self.host_keys):
             key = None  # code cannot impersonate a limit or a sandbox failure (see _errors.py)
         return JSError(message, name=name, key=key, data=d.get("data"), stack=stack, thrown=d.get("thrown"))

@@ -11,7 +11,7 @@ hooks, a redirect loop and a timer, all unused here, and reads every response fo
 - a URL text is parsed once per client (a bounded cache per client: a URL may hold a
   credential, so the parsed URLs live and die with the connection's client, never shared);
 - the request carries the client's default headers and cookies and its timeout, as
-  build_request would give it;
+  build_request would give it, and Basic auth for credentials in the URL, as send would;
 - the transport is the one httpx picks for the URL (`mounts`, proxies from the environment);
   redirects, when followed (fetch), follow httpx's own rules and limit; cookies are taken from
   responses that set some;
@@ -25,6 +25,7 @@ checked at import: if this httpx lacks them, `send` hands every request to `clie
 
 from __future__ import annotations
 
+import base64
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -68,16 +69,25 @@ def build(
     """The request `http.build_request` would make (the runtime's clients have no base URL or
     default params): client headers under `headers`, client cookies, the client's timeout
     unless `timeout`. Raises httpx.InvalidURL, and UnicodeEncodeError for a non-ASCII header."""
+    parsed = _url(http, url)
+    if not parsed.host:
+        raise httpx.InvalidURL(f"no host in the URL {parsed.scheme}://...")
     # as Headers.update merges them, into one list: httpx's Headers objects are costly to build
     merged: list[tuple[Any, Any]] = http.headers.raw
     if headers:
         mine = {str(name).lower() for name in headers}
         merged = [(k, v) for k, v in merged if k.decode("latin-1").lower() not in mine]
         merged.extend(headers.items())
+    if parsed.username or parsed.password:
+        # what httpx's send does with credentials in the URL (`https://user:pass@host/`): they
+        # become the Authorization header, in place of any other
+        userpass = f"{parsed.username}:{parsed.password}".encode()
+        merged = [(k, v) for k, v in merged if str(k if isinstance(k, str) else k.decode("latin-1")).lower() != "authorization"]
+        merged.append(("Authorization", "Basic " + base64.b64encode(userpass).decode("ascii")))
     jar = http.cookies
     return httpx.Request(
         method,
-        _url(http, url),
+        parsed,
         params=params or None,
         headers=merged,
         content=content,

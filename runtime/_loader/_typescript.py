@@ -17,6 +17,7 @@ a second connector sharing files) pays nothing.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import hashlib
 import os
@@ -155,38 +156,59 @@ def _locate_syntax_error(source: str) -> tuple[int | None, str | None]:
 
 
 _WORD = re.compile(r"""[A-Za-z_$][\w$]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""")
-#: how far ahead a printed line is looked for, and how many source lines one printed line may
-#: gather (a call whose arguments were spread over several lines is printed on one)
-_LOOKAHEAD, _SPAN = 400, 8
+#: how far a printed line is looked for ahead of the previous match and behind it (SWC invents
+#: lines, e.g. `this.x = x` for a parameter property, that can match too far ahead), how many
+#: source lines one printed line may gather (a call whose arguments were spread over several
+#: lines is printed on one), and how many candidate lines are weighed per printed line
+_AHEAD, _BEHIND, _SPAN, _CANDIDATES = 400, 40, 8, 24
 
 
 def source_lines(source: str, output: str) -> tuple[int, ...]:
     """The `source` line (1-based) each line of the transpiled `output` came from.
 
-    Statements keep their order, so each printed line is matched to a source line at or after
-    the previous match that holds its first word and another of its words, with the rest on
-    the lines that follow (types removed, objects re-spread, arguments joined); of the first
-    such line and those just after it, the one holding most of its words. Lines with no words
-    (`}`) and lines SWC made up (enums, parameter properties) get the previous match: a stack
-    frame then points at the statement's start, never past it.
+    Statements keep their order, so a printed line is looked for near the previous one's match:
+    among the source lines holding its first word and another of its words, with most of the
+    rest on the lines that follow (types removed, objects re-spread, arguments joined, enum
+    members inlined), the one holding most of them, ahead rather than behind, nearest first. Lines with no words (`}`) and lines
+    with no match (code SWC made up: an enum's body) get the previous match. An index from
+    word to lines keeps this linear in practice: a printed line costs its candidates only.
     """
     src = [set(_WORD.findall(line)) for line in source.splitlines()]
+    index: dict[str, list[int]] = {}
+    for j, words in enumerate(src):
+        for w in words:
+            index.setdefault(w, []).append(j)
     out: list[int] = []
     at = 0
     for line in output.splitlines():
         words = _WORD.findall(line)
-        if words:
+        lines = index.get(words[0]) if words else None
+        if lines:
             distinct = set(words)
-            first, need = words[0], min(2, len(distinct))
-            found, best = -1, 0
-            for j in range(at, min(len(src), at + _LOOKAHEAD)):
-                if found >= 0 and j >= found + _SPAN:
-                    break
+            need = min(2, len(distinct))
+            lo = bisect.bisect_left(lines, at - _BEHIND)
+            hi = bisect.bisect_left(lines, at + _AHEAD)
+            # nearest first, ahead of the previous match before behind it
+            near = sorted(lines[lo:hi], key=lambda j: (j < at, abs(j - at)))[:_CANDIDATES]
+            best, best_key = -1, None
+            for j in near:
                 here = src[j]
                 hits = sum(w in here for w in distinct)
-                if first in here and hits >= need and hits > best and distinct <= set().union(*src[j : j + _SPAN]):
-                    found, best = j, hits  # the line nearby holding most of its words wins
-            if found >= 0:
-                at = found
+                if hits < need or (j - at > _SPAN and hits < 3):  # a far jump needs more evidence
+                    continue
+                pool = set().union(*src[j : j + _SPAN])
+                if 10 * len(distinct & pool) < 7 * len(distinct):  # SWC may inline constants (enums)
+                    continue
+                key = (-hits, j < at, abs(j - at))
+                if best_key is None or key < best_key:
+                    best, best_key = j, key
+            if best < 0:  # nothing near: past a long stretch SWC printed otherwise (a big enum)
+                for j in lines[hi : hi + _CANDIDATES]:
+                    here = src[j]
+                    if sum(w in here for w in distinct) >= max(3, need):
+                        best = j
+                        break
+            if best >= 0:
+                at = best
         out.append(at + 1)
     return tuple(out)

@@ -201,6 +201,26 @@ def test_js_error_is_custom_code_with_stack_and_no_secret(apikey: Any, fake_api:
     assert err.data["methodPath"] == "operations/throws/run"
 
 
+def test_the_hosts_own_exception_is_left_as_it_was(apikey: Any, fake_api: Any) -> None:
+    """A host calling from an `except` block: its exception is chained to the runtime error
+    (implicitly), and the redaction of the chain stops there, at the host's own."""
+
+    async def main() -> tuple[ValueError, CustomCodeError]:
+        async with connect(apikey, fake_api) as conn:
+            try:
+                raise ValueError(f"host message with {fake_api.api_key}")
+            except ValueError as host:
+                try:
+                    await conn.call("operations/throws/run")
+                except CustomCodeError as err:
+                    return host, err
+        raise AssertionError("the call did not fail")
+
+    host, err = run(main())
+    assert host.args == (f"host message with {fake_api.api_key}",)
+    assert fake_api.api_key not in str(err.__cause__ or "")
+
+
 def test_uncaught_api_error_keeps_its_type_and_key(apikey: Any, fake_api: Any) -> None:
     async def main(code: int) -> None:
         async with connect(apikey, fake_api) as conn:

@@ -51,6 +51,8 @@ CASES: list[dict[str, Any]] = [
     {"method": "GET", "url": "https://api.example.test/v1/items?a=1", "params": [("b", "2"), ("b", "3")]},
     {"method": "POST", "url": "http://127.0.0.1:9/x", "headers": {"Content-Type": "application/json", "User-Agent": "mine"}, "content": b'{"a":1}'},
     {"method": "PUT", "url": "https://api.example.test/caf%C3%A9/%2F?q=a+b", "headers": {"accept": "text/plain"}, "timeout": httpx.Timeout(1.5)},
+    {"method": "GET", "url": "https://al%20ice:s3cr%C3%A9t@api.example.test/in-url"},  # credentials in the URL: Basic auth
+    {"method": "GET", "url": "https://alice:s3cret@api.example.test/in-url", "headers": {"Authorization": "Bearer mine"}},
 ]
 
 
@@ -250,3 +252,12 @@ def test_network_failures_are_typed_on_the_lean_path_too(path: str) -> None:
         asyncio.run(main())
     assert caught.value.key == "connection_failed"
     assert "mock-key-1" not in str(caught.value)
+
+
+def test_a_url_without_a_host_is_refused_before_sending() -> None:
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=recorder([])) as http:
+            with pytest.raises(httpx.InvalidURL):
+                wire.build(http, "GET", "http://")
+
+    asyncio.run(main())

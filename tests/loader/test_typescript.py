@@ -186,3 +186,36 @@ def test_a_runtime_error_in_a_typescript_method_names_the_ts_line(tmp_path: Path
         asyncio.run(main())
     assert "no records for x" in info.value.message
     assert re.search(r"operations/traced/run\.ts:15\b", info.value.stack or ""), info.value.stack
+
+
+@pytest.mark.parametrize(
+    ("source", "throw_line"),
+    [
+        # parameter properties: SWC invents `this.x = x` lines that look like later code
+        ("class Box {\n  constructor(private x: number, private y: number) {}\n  boom(): never {\n    throw new Error('boom');\n  }\n"
+         "  sum() { return this.x + this.y }\n}\nexport default async function run() {\n  return new Box(1, 2).boom();\n}\n", 4),
+        # an enum: its members are inlined as constants where they are used
+        ("enum Color { Red, Green }\nfunction f(c: Color) {\n  if (c === Color.Red) throw new Error('red');\n  return c;\n}\n"
+         "export default async function run() { return f(Color.Red) }\n", 3),
+    ],
+    ids=["parameter properties", "enum"],
+)
+def test_invented_lines_do_not_pull_later_lines_away(source: str, throw_line: int) -> None:
+    from runtime._loader import source_lines
+
+    js = transpile_typescript(source, "x.ts")
+    lines = source_lines(source, js)
+    throws = [lines[i] for i, text in enumerate(js.splitlines()) if "throw new Error" in text]
+    assert throws == [throw_line]
+
+
+def test_code_after_a_long_stretch_printed_otherwise_is_found() -> None:
+    """A 20,000-line enum becomes code that matches none of its lines; the function after it
+    is still found, far past the window a printed line is first looked for in."""
+    from runtime._loader import source_lines
+
+    source = "enum Big {\n" + "".join(f"  Member{i},\n" for i in range(20000)) + "}\nexport default async function run() { return Big.Member1 }\n"
+    js = transpile_typescript(source, "big.ts")
+    lines = source_lines(source, js)
+    assert len(lines) == len(js.splitlines())
+    assert lines[-3:] == (20003, 20003, 20003)  # the function, its `return 1`, its `}`: the last line

@@ -151,6 +151,8 @@ ESCAPES = [
     "});\nglobalThis.escaped = 1;\n(function () { {}\n",
     # a template literal and a comment are no way around it either
     "`${'});'}`; /* }); */ }); globalThis.escaped = 2; (function () {\n",
+    # ... nor replacing what the check measures the wrapper with
+    "});\nFunction.prototype.toString = function () { return 'x'.repeat(100000) };\n(function () {\n",
 ]
 
 
@@ -264,3 +266,24 @@ def test_cpu_the_host_spends_between_entries_is_not_the_calls(sb: Sandbox, alone
     out = sb.call_sync(compile_module(source, "burn.js"), host_operations={"burn": burn}, limits=SMALL.with_(wall_time=5.0))
     assert out.value == [1 if alone else 3, 4999950000]
     assert out.stats.cpu_time < 0.3
+
+
+def test_code_cannot_pass_its_own_error_off_as_a_time_out(sb: Sandbox) -> None:
+    with pytest.raises(JSError) as info:
+        sb.call_sync(compile_module("export default () => { throw new InternalError('interrupted') }", "fake.js"), limits=SMALL)
+    assert info.value.message == "interrupted" and not isinstance(info.value, LimitExceeded)
+
+
+def test_escaped_code_that_times_out_with_a_trap_does_not_hang_the_check() -> None:
+    """The syntax check runs what escapes the wrapper (to see it escaped): a replaced `toString`
+    plus an endless loop froze the process there too, under the binding's own time limit."""
+    import subprocess
+    import sys
+
+    source = "export default () => 1\n}); Error.prototype.toString = function () { for (;;) {} }; for (;;) {} (function () {"
+    script = "import sys; from sandbox import compile_module, JSSyntaxError\ntry:\n    compile_module(sys.argv[1], 'evil.js')\nexcept JSSyntaxError as e:\n    print('refused', e.line)"
+    try:
+        out = subprocess.run([sys.executable, "-c", script, source], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("compile_module hung")
+    assert out.stdout.strip() == "refused 1", out.stderr[-2000:]
