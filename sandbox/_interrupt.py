@@ -170,7 +170,7 @@ def _make() -> Interrupts | None:
             interrupts = Interrupts(candidate)
             if _proves_itself(interrupts):
                 return interrupts
-        except (OSError, AttributeError, RuntimeError):
+        except Exception:  # noqa: BLE001 - e.g. no C library by that name (Windows): the next, or none
             continue
     return None
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 import array
 import asyncio
 import json
+import math
 import os
 import queue
 import re
@@ -598,6 +599,8 @@ class Sandbox:
     ) -> _Call:
         if self._closed:
             raise RuntimeError("this Sandbox is closed")
+        if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
+            raise ValueError(f"deadline must be a time.monotonic() instant, got {deadline!r}")
         if not isinstance(module, Module):
             raise TypeError(f"expected a sandbox.Module from compile_module(), got {type(module).__name__}")
         args_json = _STRICT_JSON(list(args))

@@ -70,8 +70,8 @@ def build(
     default params): client headers under `headers`, client cookies, the client's timeout
     unless `timeout`. Raises httpx.InvalidURL, and UnicodeEncodeError for a non-ASCII header."""
     parsed = _url(http, url)
-    if not parsed.host:
-        raise httpx.InvalidURL(f"no host in the URL {parsed.scheme}://...")
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise httpx.InvalidURL("the URL needs http:// or https:// and a host")
     # as Headers.update merges them, into one list: httpx's Headers objects are costly to build
     merged: list[tuple[Any, Any]] = http.headers.raw
     if headers:

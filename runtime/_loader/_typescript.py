@@ -26,7 +26,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["TranspileError", "clear_memory_cache", "source_lines", "transpile_typescript"]
+__all__ = ["TranspileError", "clear_memory_cache", "lines_of", "source_lines", "transpile_typescript"]
 
 #: What the output depends on besides the source: bump when options change.
 _SETTINGS = "jsmeld-0.2|es2022|esm|v1"
@@ -59,6 +59,7 @@ def clear_memory_cache() -> None:
     """Forget every transpiled output held in memory (tests, long-running hosts)."""
     with _lock:
         _memory.clear()
+        _lines_memory.clear()
 
 
 def _key(source: str) -> str:
@@ -212,3 +213,21 @@ def source_lines(source: str, output: str) -> tuple[int, ...]:
                 at = best
         out.append(at + 1)
     return tuple(out)
+
+
+_lines_memory: dict[str, tuple[int, ...]] = {}
+
+
+def lines_of(source: str, output: str) -> tuple[int, ...]:
+    """`source_lines`, remembered in memory by the source's content hash like the transpile."""
+    key = _key(source)
+    with _lock:
+        hit = _lines_memory.get(key)
+    if hit is not None and len(hit) == len(output.splitlines()):
+        return hit
+    lines = source_lines(source, output)
+    with _lock:
+        if len(_lines_memory) >= _MEMORY_LIMIT:
+            _lines_memory.pop(next(iter(_lines_memory)))
+        _lines_memory[key] = lines
+    return lines

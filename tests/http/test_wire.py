@@ -254,10 +254,13 @@ def test_network_failures_are_typed_on_the_lean_path_too(path: str) -> None:
     assert "mock-key-1" not in str(caught.value)
 
 
-def test_a_url_without_a_host_is_refused_before_sending() -> None:
+
+
+@pytest.mark.parametrize("url", ["http://", "mailto:someone@example.test", "ftp://files.example.test/x"])
+def test_only_http_urls_with_a_host_are_built(url: str) -> None:
     async def main() -> None:
         async with httpx.AsyncClient(transport=recorder([])) as http:
             with pytest.raises(httpx.InvalidURL):
-                wire.build(http, "GET", "http://")
+                wire.build(http, "GET", url)
 
     asyncio.run(main())

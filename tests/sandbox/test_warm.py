@@ -196,3 +196,9 @@ def test_a_deadline_before_the_wall_time_limit_ends_the_call() -> None:
             assert loop.time() - started < 1.5
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("deadline", [float("nan"), float("inf"), "soon"])
+def test_a_deadline_must_be_an_instant(deadline: object) -> None:
+    with Sandbox(pool_size=0) as sb, pytest.raises(ValueError, match="deadline"):
+        sb.call_sync(COUNT, deadline=deadline, limits=FAST)  # type: ignore[arg-type]
