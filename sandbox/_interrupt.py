@@ -9,7 +9,8 @@ endless loop and then ran out of time froze the whole process: the loop ran with
 while the binding held the GIL (tests/sandbox/test_hostile.py). Here a handler is installed
 once per runtime and never removed, so a conversion runs under the entry's budget too; the
 sandbox then tells a time limit by this budget, never by the error's text, which that same
-code could forge.
+code could forge. The calls' contexts and the syntax check's scratch context (it runs whatever
+escapes a module's wrapper) both get it.
 
 The handler is the binding's own C function (`js_interrupt_handler`: process CPU time from
 `clock()` against a start and a budget, no GIL needed), found in the extension's ELF symbol
@@ -45,8 +46,9 @@ _HANDLER = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
 
 
 class Budget:
-    """The interrupt state of one runtime: `arm(seconds)` before each entry; `spent()` after
-    an entry failed says whether it ran out of its budget."""
+    """The interrupt state of one runtime: `arm(seconds)` before entering JavaScript (the
+    sandbox arms once for entries made without awaiting in between); `spent()` after an entry
+    failed says whether it ran out of its budget."""
 
     __slots__ = ("_data", "_clock")
 
