@@ -546,6 +546,7 @@ class Connection:
                     query=payload.get("query"),
                     data=payload.get("data"),
                     options=payload.get("options") or None,
+                    json_text=True,  # JSON bodies go to JavaScript as they came (sandbox.RawJSON)
                 )
             except ConnectorError as exc:
                 raise translator.to_js(exc) from exc

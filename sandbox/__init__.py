@@ -20,7 +20,7 @@ from ._errors import (
     SandboxError,
     UnknownExport,
 )
-from ._models import JSON, CallResult, CallStats, HostOp, Limits, LogEntry
+from ._models import JSON, CallResult, CallStats, HostOp, Limits, LogEntry, RawJSON
 from ._rewrite import Module
 from ._sandbox import PRELUDE_FILENAME, LazyModule, Sandbox, compile_module
 
@@ -43,6 +43,7 @@ __all__ = [
     "NeverSettled",
     "PRELUDE_FILENAME",
     "ProtocolError",
+    "RawJSON",
     "Sandbox",
     "SandboxError",
     "UnknownExport",

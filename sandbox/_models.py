@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-__all__ = ["JSON", "CallResult", "CallStats", "HostOp", "Limits", "LogEntry"]
+__all__ = ["JSON", "CallResult", "CallStats", "HostOp", "Limits", "LogEntry", "RawJSON"]
 
 JSON: TypeAlias = Any
 HostOp: TypeAlias = Callable[[Any], Awaitable[Any]]
@@ -88,6 +88,16 @@ class Limits:
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(Limits))
+
+
+class RawJSON(str):
+    """JSON text a host operation returns as it is: the sandbox hands it to JavaScript without
+    decoding and encoding it again (an API response body the embedder already holds as JSON
+    text, which can be large). The embedder vouches that it is JSON; text JavaScript's
+    `JSON.parse` refuses rejects the operation's promise with a TypeError, as JavaScript
+    would see any failed operation."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)

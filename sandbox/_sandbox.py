@@ -77,7 +77,7 @@ from ._errors import (
     SandboxError,
     UnknownExport,
 )
-from ._models import JSON, CallResult, CallStats, HostOp, Limits, LogEntry
+from ._models import JSON, CallResult, CallStats, HostOp, Limits, LogEntry, RawJSON
 from ._rewrite import Module, rewrite
 
 __all__ = ["PRELUDE_FILENAME", "LazyModule", "Sandbox", "compile_module"]
@@ -1170,6 +1170,16 @@ class _Call:
         self.settled_any = True
 
     def settle_result(self, req_id: int, name: str, value: Any) -> None:
+        if type(value) is RawJSON:  # JSON text already: JavaScript parses it (see RawJSON)
+            if not value.isascii():
+                try:
+                    value.encode("utf-8")  # a lone surrogate cannot cross into the engine
+                except UnicodeEncodeError:
+                    self.settle(req_id, False, {"key": "invalid_result", "message": f"host operation {name!r} returned text that is not valid Unicode"})
+                    return
+            self.enter(self.driver, "settle", req_id, True, value, 1)
+            self.settled_any = True
+            return
         try:
             text = _STRICT_JSON(value)
         except (TypeError, ValueError, RecursionError) as exc:

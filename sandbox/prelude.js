@@ -300,11 +300,17 @@
       requests = [];
       return out;
     },
-    settle(id, ok, json) {
+    settle(id, ok, json, raw) {
       const p = pending.get(id);
       if (!p) return;
       pending.delete(id);
-      const v = JSONparse(json);
+      let v;
+      if (raw === 1) { // text the embedder handed over as JSON (sandbox.RawJSON): it may not be
+        try { v = JSONparse(json); } catch (e) {
+          p.reject(new TypeError(`host operation result is not JSON: ${e && e.message}`));
+          return;
+        }
+      } else v = JSONparse(json);
       if (ok) {
         if (typeof p.onValue !== "function") { p.resolve(v); return; }
         let out;

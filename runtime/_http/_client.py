@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,7 +30,7 @@ from runtime._errors import ApiError, ConfigurationError, ConnectionProblem
 from runtime._http import _wire as wire
 from runtime._http._config import ApiClientConfig, RequestOptions
 from runtime._http._failures import error_for_key, error_for_status, invalid_response, transport_error
-from runtime._http._message import build_request, decode_body, js_truthy, non_ascii_header, response_headers
+from runtime._http._message import build_request, decode_body, is_json_content_type, js_truthy, non_ascii_header, response_headers
 from runtime._http._redact import Redactor
 from runtime._http._retry import RetryPolicy, parse_retry_after
 from runtime._http._session import AuthSession
@@ -93,6 +94,7 @@ class ApiClient:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng
+        self._decoded: Any = None  # the last response body as decoded, before any responseHandler
 
     def __repr__(self) -> str:
         return f"ApiClient(requests={len(self.log)}, deadline={self.deadline!r})"
@@ -123,9 +125,13 @@ class ApiClient:
         headers: Mapping[str, Any] | None = None,
         options: Any = None,
         deadline: float | None = None,
+        json_text: bool = False,
     ) -> Any:
         """Send one request with auth, refresh-once, rate-limit backoff; return the response body
-        (or ``{data, headers, statusCode}`` with ``returnFullResponse``). Raises ApiError subclasses."""
+        (or ``{data, headers, statusCode}`` with ``returnFullResponse``). Raises ApiError subclasses.
+
+        `json_text`: a JSON object or array body returned as it came is returned as its text
+        (`sandbox.RawJSON`), for JavaScript to parse: the sandbox then need not encode it again."""
         method = method.upper()
         opts = RequestOptions.parse(options)
         deadline = self.deadline if deadline is None else deadline
@@ -143,7 +149,7 @@ class ApiClient:
             response = await self._send(request, method, shown_url, deadline)
             kind, value = self._interpret(config, opts, request, response, method, shown_url)
             if kind == _OK:
-                return value
+                return _json_text(value, opts, response) if json_text and value is self._decoded else value
             error: ApiError = value
             if kind == _AUTH:
                 if not refreshed:
@@ -258,6 +264,7 @@ class ApiClient:
     ) -> tuple[str, Any]:
         status = response.status_code
         body, problem = decode_body(response, opts.response_type)
+        self._decoded = body  # read right after, with nothing awaited in between (`request`)
         headers: dict[str, str] | None = None
         if config.response_handlers:
             headers = response_headers(response)
@@ -325,3 +332,22 @@ class ApiClient:
         if key == "rate_limit_exceeded":
             return _RATE, error
         raise error
+
+
+def _json_text(value: Any, opts: RequestOptions, response: httpx.Response) -> Any:
+    """`value`, the body as decoded (the caller checked that no responseHandler replaced it), as
+    `RawJSON` when it is a JSON object or array read from UTF-8 text of a JSON content type
+    (then that text is what `json.loads` read, character for character) and is returned whole
+    (no `returnFullResponse`)."""
+    if opts.return_full_response or opts.response_type != "json" or type(value) not in (dict, list):
+        return value
+    content = response.content
+    if not is_json_content_type(response.headers.get("content-type")) or json.detect_encoding(content) != "utf-8":
+        return value
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:  # encoded surrogates, which json.loads let through
+        return value
+    from sandbox import RawJSON
+
+    return RawJSON(text)
