@@ -1332,7 +1332,9 @@ class _Call:
                 return LimitExceeded(LimitReason(key), message, stack=stack)
         if name == "RangeError" and "call stack size exceeded" in message:
             return LimitExceeded(LimitReason.STACK, f"JavaScript stack overflow (limit {self.stack} bytes)", stack=stack)
-        if name == "InternalError" and message == "out of memory":
+        if name == "InternalError" and message == "" and self.budget is not None and self.budget.spent():
+            return self.time_limit(wall=False)
+        if name == "InternalError" and message in ("out of memory", ""):  # "": not even its message could be allocated
             return LimitExceeded(LimitReason.MEMORY, f"the call used more than its memory limit of {self.limits.memory} bytes", stack=stack)
         if name == "NonErrorThrown" and d.get("thrown") is None and message == "null" and self.oom_null():
             # QuickJS throws `null` when even the "out of memory" error cannot be allocated
