@@ -149,8 +149,9 @@ def _check_syntax(code: str, filename: str, header_length: int) -> None:
     """
     ctx = quickjs.Context()
     ctx.set_memory_limit(256 << 20)
+    # (tests run the source path with LOADER off, INTERRUPTS on: both are checked)
     rt = LOADER.runtime_of(ctx) if INTERRUPTS is not None and LOADER is not None else 0
-    budget = INTERRUPTS.install(rt) if rt and INTERRUPTS is not None else None
+    budget = INTERRUPTS.install(rt) if rt else None  # type: ignore[union-attr]
     if budget is not None:
         budget.arm(2.0)
     else:

@@ -8,6 +8,7 @@ request log like the API requests around it, with the same redaction.
 from __future__ import annotations
 
 import time
+
 import httpx
 
 from runtime._http import RequestLogEntry
@@ -30,7 +31,8 @@ async def logged_post(
     headers: dict[str, str] | None = None,
     content: bytes | None = None,
 ) -> httpx.Response:
-    """POST `url` (through `_wire`, as every runtime request); record (method, `shown_url`, status, duration) in `log`; typed network errors."""
+    """POST `url` (through `_wire`, as every runtime request); record (method, `shown_url`,
+    status, duration) in `log`; typed network errors."""
     from runtime._http._failures import transport_error
 
     started = time.perf_counter()

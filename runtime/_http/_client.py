@@ -94,7 +94,6 @@ class ApiClient:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng
-        self._decoded: Any = None  # the last response body as decoded, before any responseHandler
 
     def __repr__(self) -> str:
         return f"ApiClient(requests={len(self.log)}, deadline={self.deadline!r})"
@@ -147,9 +146,9 @@ class ApiClient:
             self.session.sign(request)
             shown_url = self.redactor.url(str(request.url))
             response = await self._send(request, method, shown_url, deadline)
-            kind, value = self._interpret(config, opts, request, response, method, shown_url)
+            kind, value, decoded = self._interpret(config, opts, request, response, method, shown_url)
             if kind == _OK:
-                return _json_text(value, opts, response) if json_text and value is self._decoded else value
+                return _json_text(value, response) if json_text and value is decoded else value
             error: ApiError = value
             if kind == _AUTH:
                 if not refreshed:
@@ -261,10 +260,11 @@ class ApiClient:
         response: httpx.Response,
         method: str,
         shown_url: str,
-    ) -> tuple[str, Any]:
+    ) -> tuple[str, Any, Any]:
+        """(kind, value: the body, the shaped response or the error, the body as decoded)."""
         status = response.status_code
         body, problem = decode_body(response, opts.response_type)
-        self._decoded = body  # read right after, with nothing awaited in between (`request`)
+        decoded = body
         headers: dict[str, str] | None = None
         if config.response_handlers:
             headers = response_headers(response)
@@ -275,18 +275,18 @@ class ApiClient:
                 if js_truthy(handler.is_success.evaluate(variables)):
                     if handler.data is not None:
                         body = handler.data.evaluate(variables)
-                    return _OK, self._shape(opts, body, headers, status, response)
-                return self._handler_error(handler, variables, request, response, method, shown_url)
+                    return _OK, self._shape(opts, body, headers, status, response), decoded
+                return (*self._handler_error(handler, variables, request, response, method, shown_url), None)
         if status < 300:
             if problem is not None:
                 redactor = self.redactor.for_request(request)
                 raise invalid_response(response, method=method, url=shown_url, redactor=redactor, problem=problem)
-            return _OK, self._shape(opts, body, headers, status, response)
+            return _OK, self._shape(opts, body, headers, status, response), decoded
         error = error_for_status(response, method=method, url=shown_url, redactor=self.redactor.for_request(request))
         if status == 401:
-            return _AUTH, error
+            return _AUTH, error, None
         if status == 429:
-            return _RATE, error
+            return _RATE, error, None
         if 300 <= status < 400:
             error.message += " (redirect not followed)"
             error.args = (error.message,)
@@ -334,12 +334,12 @@ class ApiClient:
         raise error
 
 
-def _json_text(value: Any, opts: RequestOptions, response: httpx.Response) -> Any:
-    """`value`, the body as decoded (the caller checked that no responseHandler replaced it), as
-    `RawJSON` when it is a JSON object or array read from UTF-8 text of a JSON content type
-    (then that text is what `json.loads` read, character for character) and is returned whole
-    (no `returnFullResponse`)."""
-    if opts.return_full_response or opts.response_type != "json" or type(value) not in (dict, list):
+def _json_text(value: Any, response: httpx.Response) -> Any:
+    """`value`, the body as decoded and returned whole (the caller checked: no responseHandler
+    `data`, no `returnFullResponse` around it), as `RawJSON` when it is a JSON object or array
+    read from UTF-8 text of a JSON content type: then that text is what `json.loads` read,
+    character for character."""
+    if type(value) not in (dict, list):
         return value
     content = response.content
     if not is_json_content_type(response.headers.get("content-type")) or json.detect_encoding(content) != "utf-8":

@@ -75,14 +75,13 @@ def build(
     # as Headers.update merges them, into one list: httpx's Headers objects are costly to build
     merged: list[tuple[Any, Any]] = http.headers.raw
     if headers:
-        mine = {str(name).lower() for name in headers}
-        merged = [(k, v) for k, v in merged if k.decode("latin-1").lower() not in mine]
+        merged = _without(merged, {str(name).lower() for name in headers})
         merged.extend(headers.items())
     if parsed.username or parsed.password:
         # what httpx's send does with credentials in the URL (`https://user:pass@host/`): they
         # become the Authorization header, in place of any other
         userpass = f"{parsed.username}:{parsed.password}".encode()
-        merged = [(k, v) for k, v in merged if str(k if isinstance(k, str) else k.decode("latin-1")).lower() != "authorization"]
+        merged = _without(merged, {"authorization"})
         merged.append(("Authorization", "Basic " + base64.b64encode(userpass).decode("ascii")))
     jar = http.cookies
     return httpx.Request(
@@ -94,6 +93,11 @@ def build(
         cookies=jar if len(jar.jar) else None,
         extensions={"timeout": (timeout if timeout is not None else http.timeout).as_dict()},
     )
+
+
+def _without(headers: list[tuple[Any, Any]], names: set[str]) -> list[tuple[Any, Any]]:
+    """`headers` (names as bytes or text) less those whose lower-cased name is in `names`."""
+    return [(k, v) for k, v in headers if (k.decode("latin-1") if isinstance(k, bytes) else k).lower() not in names]
 
 
 async def send(http: httpx.AsyncClient, request: httpx.Request, *, follow_redirects: bool = False) -> httpx.Response:

@@ -45,8 +45,7 @@ from runtime._loader._impl import (
     RestMapping,
 )
 from runtime._loader._problems import Problem
-from runtime._loader._typescript import TranspileError, transpile_typescript
-from runtime._loader._typescript import lines_of as typescript_lines
+from runtime._loader._typescript import TranspileError, source_lines, transpile_typescript
 from runtime._paths import camel_case, kebab_case
 from runtime._spec import (
     AUTH_METHOD_KEYS,
@@ -309,7 +308,7 @@ class _Builder:
             except TranspileError as exc:
                 self.error(filename, inline_field, exc.message, line=exc.line)
                 return None
-            self.out.source_lines[filename] = typescript_lines(source, js)
+            self.out.source_lines[filename] = source_lines(source, js)
             source = js
         sandbox = self.sandbox()
         try:

@@ -8,11 +8,11 @@ transpiles a typical method file in about a quarter of a millisecond.
 
 SWC's messages carry no position, so on failure the first syntax error is located with the
 tree-sitter TypeScript grammar (imported lazily, only then); the error names the `.ts` file
-and that line. SWC reprints the code (type-only lines go, objects spread over lines) and
-jsmeld returns no source map, so `source_lines` aligns the output with the source to give a
-runtime error's stack the `.ts` line. Output is cached in memory by a hash of the source (and the transpiler
+and that line. Output is cached in memory by a hash of the source (and the transpiler
 settings), and optionally on disk under a cache directory, so a connector loaded again (or
-a second connector sharing files) pays nothing.
+a second connector sharing files) pays nothing. SWC reprints the code (type-only lines go,
+objects spread over lines) and jsmeld returns no source map, so `source_lines` lines the
+output up with the source, for a runtime error's stack to name the `.ts` line.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ import re
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
-__all__ = ["TranspileError", "clear_memory_cache", "lines_of", "source_lines", "transpile_typescript"]
+__all__ = ["TranspileError", "clear_memory_cache", "source_lines", "transpile_typescript"]
 
 #: What the output depends on besides the source: bump when options change.
 _SETTINGS = "jsmeld-0.2|es2022|esm|v1"
@@ -41,6 +42,7 @@ _OPTIONS: dict[str, object] = {
 _MEMORY_LIMIT = 4096
 
 _memory: dict[str, str] = {}
+_lines_memory: dict[str, tuple[int, ...]] = {}  # `source_lines` by the same key
 _lock = threading.Lock()
 
 
@@ -86,10 +88,10 @@ def transpile_typescript(source: str, filename: str, *, cache_dir: str | os.Path
         except OSError:
             out = None
         if out is not None:
-            _remember(key, out)
+            _remember(_memory, key, out)
             return out
     out = _transpile(source, filename)
-    _remember(key, out)
+    _remember(_memory, key, out)
     if disk is not None:
         try:
             disk.parent.mkdir(parents=True, exist_ok=True)
@@ -101,11 +103,11 @@ def transpile_typescript(source: str, filename: str, *, cache_dir: str | os.Path
     return out
 
 
-def _remember(key: str, out: str) -> None:
+def _remember(store: dict[str, Any], key: str, value: Any) -> None:
     with _lock:
-        if len(_memory) >= _MEMORY_LIMIT:
-            _memory.pop(next(iter(_memory)))
-        _memory[key] = out
+        if len(store) >= _MEMORY_LIMIT:
+            store.pop(next(iter(store)))
+        store[key] = value
 
 
 def _transpile(source: str, filename: str) -> str:
@@ -165,15 +167,28 @@ _AHEAD, _BEHIND, _SPAN, _CANDIDATES = 400, 40, 8, 24
 
 
 def source_lines(source: str, output: str) -> tuple[int, ...]:
-    """The `source` line (1-based) each line of the transpiled `output` came from.
+    """The `source` line (1-based) each line of the transpiled `output` came from; remembered
+    in memory by the source's content hash, like the transpile.
 
     Statements keep their order, so a printed line is looked for near the previous one's match:
     among the source lines holding its first word and another of its words, with most of the
     rest on the lines that follow (types removed, objects re-spread, arguments joined, enum
-    members inlined), the one holding most of them, ahead rather than behind, nearest first. Lines with no words (`}`) and lines
-    with no match (code SWC made up: an enum's body) get the previous match. An index from
-    word to lines keeps this linear in practice: a printed line costs its candidates only.
+    members inlined), the one holding most of them, ahead rather than behind, nearest first.
+    Lines with no words (`}`) and lines with no match (code SWC made up: an enum's body) get
+    the previous match. An index from word to lines keeps this linear in practice: a printed
+    line costs its candidates only.
     """
+    key = _key(source)
+    with _lock:
+        hit = _lines_memory.get(key)
+    if hit is not None and len(hit) == len(output.splitlines()):
+        return hit
+    lines = _align(source, output)
+    _remember(_lines_memory, key, lines)
+    return lines
+
+
+def _align(source: str, output: str) -> tuple[int, ...]:
     src = [set(_WORD.findall(line)) for line in source.splitlines()]
     index: dict[str, list[int]] = {}
     for j, words in enumerate(src):
@@ -215,19 +230,3 @@ def source_lines(source: str, output: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-_lines_memory: dict[str, tuple[int, ...]] = {}
-
-
-def lines_of(source: str, output: str) -> tuple[int, ...]:
-    """`source_lines`, remembered in memory by the source's content hash like the transpile."""
-    key = _key(source)
-    with _lock:
-        hit = _lines_memory.get(key)
-    if hit is not None and len(hit) == len(output.splitlines()):
-        return hit
-    lines = source_lines(source, output)
-    with _lock:
-        if len(_lines_memory) >= _MEMORY_LIMIT:
-            _lines_memory.pop(next(iter(_lines_memory)))
-        _lines_memory[key] = lines
-    return lines
