@@ -50,6 +50,7 @@ from runtime._errors import (
 )
 from runtime._execute import CallContext, Stage
 from runtime._execute._sandbox_errors import SandboxErrorTranslator
+from runtime._http import _network as network
 from runtime._js import WRAPPER_PLAIN, WRAPPER_WITH_API_CLIENT
 from runtime._paths import MethodPath, camel_case, parse_method_path
 
@@ -220,6 +221,8 @@ class Connection:
         self._http = httpx.AsyncClient(
             transport=transport, verify=_tls_context(), timeout=http_timeout, follow_redirects=False
         )
+        if transport is None:
+            network.install(self._http)  # sockets on asyncio itself, not anyio (runtime/_http/_network.py)
         self._flight = SingleFlight()
         self._config: tuple[int, ApiClientConfig] | None = None
         self._oauth_config: dict[str, Any] | None = None

@@ -1,0 +1,238 @@
+"""The sockets under the runtime's HTTP connections: httpcore's network backend, on asyncio.
+
+httpx's pool (httpcore) reads and writes through a network backend; the default one is built on
+anyio, and every read and write there pays for a cancel scope with a loop timer, an exception-
+mapping context manager, and on reads a `pause_reading`/`resume_reading` pair (two epoll
+changes), on writes a checkpoint. Against a loopback server that was ~0.25 ms of a GET's
+~1.6-1.9 ms of client CPU on the benchmark machine (`benchmarks/RESULTS.md`, fourth session).
+httpcore once had a native asyncio backend and declined to bring it back, so this is ours:
+
+- the event loop reads each connection as data arrives (a protocol, not a stream); `read`
+  returns what is buffered without waiting, and waits on one future otherwise. Reading pauses
+  above HIGH_WATER buffered bytes and resumes below LOW_WATER, so a slow consumer of a large
+  body never holds more than that in memory;
+- a timeout is a `call_later` that fails that future, only when a read or a write must wait;
+- an idle connection the server closed is known from the protocol's state (`is_readable`),
+  without a `poll()` system call for every request the pool assigns;
+- TLS is `loop.start_tls`, with the handshake bounded by the connect timeout.
+
+Errors are httpcore's (ConnectError, ConnectTimeout, ReadError, ReadTimeout, WriteError,
+WriteTimeout), which httpx turns into its own as with the default backend. Only the default
+transport of a client the runtime creates gets this backend (`install`): a host's transport and
+httpx's proxy transports are left as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable
+from typing import Any
+
+import httpcore
+import httpx
+
+__all__ = ["HIGH_WATER", "LOW_WATER", "AsyncioBackend", "install"]
+
+#: buffered bytes above which a connection stops reading (httpcore reads 64 KiB at a time)
+HIGH_WATER = 256 * 1024
+#: and below which it reads again
+LOW_WATER = 64 * 1024
+#: as anyio: a second address is tried when the first has not connected in this time
+_HAPPY_EYEBALLS_DELAY = 0.25
+
+
+class _Protocol(asyncio.Protocol):
+    """What the event loop delivers for one connection, until `read`/`write` take it."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.eof = False  # no more data will come (the peer's FIN, or the connection is gone)
+        self.lost: BaseException | None = None  # why the connection broke, if it did
+        self.closed = False
+        self.reading_paused = False
+        self.writing_paused = False
+        self.reader: asyncio.Future[None] | None = None
+        self.drainer: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if len(self.buffer) > HIGH_WATER and not self.reading_paused and self.transport is not None:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        _wake(self.reader)
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        _wake(self.reader)
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = self.eof = True
+        self.lost = exc
+        _wake(self.reader)
+        _wake(self.drainer)
+
+    def pause_writing(self) -> None:
+        self.writing_paused = True
+
+    def resume_writing(self) -> None:
+        self.writing_paused = False
+        _wake(self.drainer)
+
+
+def _wake(waiter: asyncio.Future[None] | None) -> None:
+    if waiter is not None and not waiter.done():
+        waiter.set_result(None)
+
+
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
+async def _wait(protocol: _Protocol, slot: str, timeout: float | None) -> None:
+    """Wait until the protocol wakes `slot` ("reader" or "drainer"); TimeoutError after `timeout`."""
+    loop = asyncio.get_running_loop()
+    waiter: asyncio.Future[None] = loop.create_future()
+    setattr(protocol, slot, waiter)
+    timer = loop.call_later(timeout, _expire, waiter) if timeout is not None else None
+    try:
+        await waiter
+    finally:
+        setattr(protocol, slot, None)
+        if timer is not None:
+            timer.cancel()
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        p = self._protocol
+        while not p.buffer:
+            if p.eof:
+                if p.lost is not None:
+                    raise httpcore.ReadError(f"the connection was lost: {p.lost!r}")
+                return b""
+            try:
+                await _wait(p, "reader", timeout)
+            except TimeoutError:
+                raise httpcore.ReadTimeout("timed out reading from the server") from None
+        buffer = p.buffer
+        if len(buffer) <= max_bytes:
+            data = bytes(buffer)
+            buffer.clear()
+        else:
+            data = bytes(buffer[:max_bytes])
+            del buffer[:max_bytes]
+        if p.reading_paused and len(buffer) < LOW_WATER and not p.closed:
+            p.reading_paused = False
+            p.transport.resume_reading()  # type: ignore[union-attr]
+        return data
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        if not buffer:
+            return
+        p = self._protocol
+        if p.closed or self._transport.is_closing():
+            raise httpcore.WriteError("the connection is closed")
+        self._transport.write(buffer)
+        while p.writing_paused and not p.closed:  # the transport holds too much: wait for it to drain
+            try:
+                await _wait(p, "drainer", timeout)
+            except TimeoutError:
+                raise httpcore.WriteTimeout("timed out writing to the server") from None
+        if p.closed and p.lost is not None:
+            raise httpcore.WriteError(f"the connection was lost: {p.lost!r}")
+
+    async def aclose(self) -> None:
+        self._transport.close()
+        await asyncio.sleep(0)  # the loop closes the socket in its next turn: let it, before returning
+
+    async def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                transport = await loop.start_tls(
+                    self._transport, self._protocol, ssl_context, server_side=False, server_hostname=server_hostname
+                )
+        except TimeoutError:
+            self._transport.close()
+            raise httpcore.ConnectTimeout("timed out in the TLS handshake") from None
+        except (OSError, ssl.SSLError) as exc:  # SSLError (certificate problems) is an OSError too
+            self._transport.close()
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        if transport is None:  # the connection closed during the handshake
+            raise httpcore.ConnectError("the connection closed during the TLS handshake")
+        self._protocol.transport = transport  # type: ignore[assignment]  # pausing reads now pauses the TLS layer
+        return _Stream(transport, self._protocol)  # type: ignore[arg-type]
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":  # for an idle connection: the server closed it, or sent junk
+            p = self._protocol
+            return bool(p.buffer) or p.eof
+        key = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}.get(info)
+        return self._transport.get_extra_info(key) if key is not None else None
+
+
+class AsyncioBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend on asyncio's transports (see the module docstring)."""
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(timeout):
+                transport, protocol = await loop.create_connection(
+                    _Protocol,
+                    host,
+                    port,
+                    local_addr=(local_address, 0) if local_address else None,
+                    happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+                )
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        sock = transport.get_extra_info("socket")
+        try:
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+        except OSError as exc:
+            transport.close()
+            raise httpcore.ConnectError(str(exc)) from exc
+        return _Stream(transport, protocol)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+_BACKEND = AsyncioBackend()
+
+
+def install(http: httpx.AsyncClient) -> bool:
+    """Give `http`'s default transport this backend, before it opens any connection. False
+    (nothing changed) when that transport is not httpx's own pool (a host's transport)."""
+    transport = getattr(http, "_transport", None)
+    pool = getattr(transport, "_pool", None)
+    if type(transport) is not httpx.AsyncHTTPTransport or type(pool) is not httpcore.AsyncConnectionPool:
+        return False
+    if not isinstance(getattr(pool, "_network_backend", None), httpcore.AsyncNetworkBackend) or pool.connections:
+        return False
+    pool._network_backend = _BACKEND
+    return True

@@ -1,0 +1,347 @@
+"""`runtime._http._network`: the asyncio network backend under the runtime's HTTP clients, against
+real servers on 127.0.0.1 (plain TCP and TLS) that misbehave on purpose: slow readers, slow
+writers, silent servers, early closes, keep-alive connections closed while idle."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import struct
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+import trustme
+
+from runtime import Connector
+from runtime._http import _network as network
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+class Server:
+    """An asyncio server on 127.0.0.1 in the test's own loop; counts the connections it accepted."""
+
+    def __init__(self, handler: Handler, tls: ssl.SSLContext | None = None) -> None:
+        self.handler = handler
+        self.tls = tls
+        self.connections = 0
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> Server:
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            self.tasks.add(asyncio.current_task())  # type: ignore[arg-type]
+            try:
+                await self.handler(reader, writer)
+            except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+                pass  # the client went away: what some tests do on purpose
+            finally:
+                writer.close()
+
+        self.server = await asyncio.start_server(accept, "127.0.0.1", 0, ssl=self.tls)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.close()
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.server.wait_closed()
+
+
+async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
+    """(request head, body) of one HTTP/1.1 request with a Content-Length body (or none)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    return head, (await reader.readexactly(length) if length else b"")
+
+
+def response(body: bytes, *, close: bool = False) -> bytes:
+    extra = b"Connection: close\r\n" if close else b""
+    return b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\n" % (len(body), extra) + body
+
+
+def client(*, verify: Any = True, timeout: Any = 5.0) -> httpx.AsyncClient:
+    http = httpx.AsyncClient(verify=verify, timeout=timeout)
+    assert network.install(http)
+    return http
+
+
+def backend_of(http: httpx.AsyncClient) -> Any:
+    return http._transport._pool._network_backend  # type: ignore[attr-defined]
+
+
+# ------------------------------------------------------------------ where it is used
+
+
+def test_connections_the_runtime_creates_use_it_and_a_hosts_transport_is_left_alone() -> None:
+    connector = Connector.load("tests/connectors/apikey")
+    mock = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
+
+    async def main() -> None:
+        async with connector.connect(credentials={"apiKey": "k-123456"}) as conn:
+            assert isinstance(backend_of(conn._http), network.AsyncioBackend)
+        async with connector.connect(credentials={"apiKey": "k-123456"}, transport=mock) as conn:
+            assert conn._http._transport is mock
+
+    asyncio.run(main())
+
+
+def test_install_refuses_a_client_it_cannot_change() -> None:
+    async def main() -> None:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(204))) as http:
+            assert not network.install(http)
+
+    asyncio.run(main())
+
+
+# ------------------------------------------------------------------ plain TCP
+
+
+def test_keep_alive_reuses_one_connection_and_survives_the_server_closing_it_while_idle() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for n in range(2):  # two requests per connection, then the server closes it
+            head, _ = await read_request(reader)
+            writer.write(response(b"answer %d to %s" % (n, head.split(b" ")[1])))
+            await writer.drain()
+
+    async def main() -> list[bytes]:
+        async with Server(handler) as server, client() as http:
+            bodies = []
+            for path in ("/a", "/b", "/c"):
+                r = await http.get(server.url + path)
+                bodies.append(r.content)
+                await asyncio.sleep(0.05)  # the close after the second answer reaches the client
+            assert server.connections == 2
+            return bodies
+
+    assert asyncio.run(main()) == [b"answer 0 to /a", b"answer 1 to /b", b"answer 0 to /c"]
+
+
+@pytest.fixture
+def buffer_peak(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """[the most bytes a connection held unread], updated as data arrives"""
+    peak = [0]
+    received = network._Protocol.data_received
+
+    def spy(self: Any, data: bytes) -> None:
+        received(self, data)
+        peak[0] = max(peak[0], len(self.buffer))
+
+    monkeypatch.setattr(network._Protocol, "data_received", spy)
+    return peak
+
+
+#: one delivery from the loop is at most 256 KiB on top of what was held when reading paused
+MOST_HELD = network.HIGH_WATER + 256 * 1024
+
+
+def test_a_large_body_read_slowly_is_whole_and_never_buffered_past_the_high_water_mark(buffer_peak: list[int]) -> None:
+    body = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(response(body))
+        await writer.drain()
+
+    async def main() -> bytes:
+        async with Server(handler) as server, client() as http:
+            chunks = []
+            async with http.stream("GET", server.url + "/big") as r:
+                async for chunk in r.aiter_raw():
+                    chunks.append(chunk)
+                    await asyncio.sleep(0.001)  # a consumer slower than loopback
+            return b"".join(chunks)
+
+    assert asyncio.run(main()) == body
+    assert network.HIGH_WATER < buffer_peak[0] <= MOST_HELD
+
+
+def test_a_large_upload_to_a_slow_reader_arrives_whole() -> None:
+    payload = b"0123456789abcdef" * (1024 * 1024)  # 16 MiB: far more than the socket buffers hold
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")).split(b":")[1])
+        got = bytearray()
+        while len(got) < length:
+            got += await reader.read(256 * 1024)
+            await asyncio.sleep(0.001)
+        writer.write(response(b"%d %d" % (len(got), hash(bytes(got)) & 0xFFFF)))
+        await writer.drain()
+
+    async def main() -> bytes:
+        async with Server(handler) as server, client() as http:
+            return (await http.post(server.url + "/upload", content=payload)).content
+
+    assert asyncio.run(main()) == b"%d %d" % (len(payload), hash(payload) & 0xFFFF)
+
+
+def test_a_server_that_never_answers_is_a_read_timeout() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await asyncio.sleep(30)
+
+    async def main() -> float:
+        async with Server(handler) as server, client(timeout=httpx.Timeout(5.0, read=0.2)) as http:
+            started = time.monotonic()
+            with pytest.raises(httpx.ReadTimeout):
+                await http.get(server.url + "/silent")
+            return time.monotonic() - started
+
+    assert 0.2 <= asyncio.run(main()) < 3
+
+
+def test_a_server_that_never_reads_is_a_write_timeout() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)  # reads nothing: the socket buffers fill up
+
+    async def main() -> None:
+        async with Server(handler) as server, client(timeout=httpx.Timeout(5.0, write=0.3)) as http:
+            with pytest.raises(httpx.WriteTimeout):
+                await http.post(server.url + "/upload", content=b"x" * (64 * 1024 * 1024))
+
+    asyncio.run(main())
+
+
+def test_nothing_listening_is_a_connect_error() -> None:
+    async def main() -> None:
+        async with Server(read_request) as server:  # take a free port, then free it
+            url = server.url
+        async with client() as http:
+            with pytest.raises(httpx.ConnectError):
+                await http.get(url + "/")
+
+    asyncio.run(main())
+
+
+def test_a_body_cut_short_is_a_protocol_error_and_a_reset_connection_a_read_error() -> None:
+    async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this")
+        await writer.drain()
+
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with RST, not FIN
+        writer.transport.abort()
+
+    async def main() -> None:
+        async with Server(cut) as server, client() as http:
+            with pytest.raises(httpx.RemoteProtocolError):
+                await http.get(server.url + "/")
+        async with Server(reset) as server, client() as http:
+            with pytest.raises(httpx.ReadError):
+                await http.get(server.url + "/")
+
+    asyncio.run(main())
+
+
+def test_a_request_cancelled_while_waiting_leaves_the_client_usable() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head, _ = await read_request(reader)
+        if b"/slow" in head:
+            await asyncio.sleep(30)
+        writer.write(response(b"fast"))
+        await writer.drain()
+
+    async def main() -> bytes:
+        async with Server(handler) as server, client() as http:
+            task = asyncio.create_task(http.get(server.url + "/slow"))
+            await asyncio.sleep(0.1)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return (await http.get(server.url + "/fast")).content
+
+    assert asyncio.run(main()) == b"fast"
+
+
+# ------------------------------------------------------------------ TLS
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+def tls_server_context(ca: Any) -> ssl.SSLContext:
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(ctx)
+    return ctx
+
+
+def trusting(ca: Any) -> ssl.SSLContext:
+    ctx = ssl.create_default_context()
+    ca.configure_trust(ctx)
+    return ctx
+
+
+def test_tls_requests_with_a_slow_consumer_and_keep_alive(ca: Any, buffer_peak: list[int]) -> None:
+    body = b"tls " * (1024 * 1024)  # 4 MiB: reading pauses and resumes through the TLS layer
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head, _ = await read_request(reader)
+            writer.write(response(body if b"/big" in head else b"small"))
+            await writer.drain()
+
+    async def main() -> tuple[bytes, bytes, Any]:
+        async with Server(handler, tls=tls_server_context(ca)) as server, client(verify=trusting(ca)) as http:
+            small = await http.get(server.url + "/small")
+            stream = small.extensions["network_stream"]
+            chunks = []
+            async with http.stream("GET", server.url + "/big") as r:
+                async for chunk in r.aiter_raw():
+                    chunks.append(chunk)
+                    await asyncio.sleep(0.001)
+            assert server.connections == 1
+            return small.content, b"".join(chunks), stream.get_extra_info("ssl_object")
+
+    small, big, ssl_object = asyncio.run(main())
+    assert (small, big) == (b"small", body)
+    assert network.HIGH_WATER < buffer_peak[0] <= MOST_HELD
+    assert isinstance(ssl_object, ssl.SSLObject) and ssl_object.version() in ("TLSv1.2", "TLSv1.3")
+
+
+def test_an_untrusted_certificate_is_a_connect_error(ca: Any) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+
+    async def main() -> None:
+        async with Server(handler, tls=tls_server_context(ca)) as server, client(verify=ssl.create_default_context()) as http:
+            with pytest.raises(httpx.ConnectError, match="certificate verify failed"):
+                await http.get(server.url + "/")
+
+    asyncio.run(main())
+
+
+def test_a_tls_handshake_that_never_ends_is_a_connect_timeout() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(30)  # accepts TCP, never speaks TLS
+
+    async def main() -> float:
+        async with Server(handler) as server, client(timeout=httpx.Timeout(5.0, connect=0.3)) as http:
+            started = time.monotonic()
+            with pytest.raises(httpx.ConnectTimeout):
+                await http.get(server.url.replace("http://", "https://") + "/")
+            return time.monotonic() - started
+
+    assert 0.3 <= asyncio.run(main()) < 3
+
