@@ -196,14 +196,13 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
+        # asyncio's own loops try a host's addresses in parallel, as anyio does; uvloop (hosts
+        # served by uvicorn) has no such option and tries them one after another
+        eyeballs = {"happy_eyeballs_delay": _HAPPY_EYEBALLS_DELAY} if isinstance(loop, asyncio.BaseEventLoop) else {}
         try:
             async with asyncio.timeout(timeout):
                 transport, protocol = await loop.create_connection(
-                    _Protocol,
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY,
+                    _Protocol, host, port, local_addr=(local_address, 0) if local_address else None, **eyeballs
                 )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None

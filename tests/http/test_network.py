@@ -20,6 +20,23 @@ from runtime import Connector
 from runtime._http import _network as network
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+Run = Callable[[Awaitable[Any]], Any]
+
+
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run(request: pytest.FixtureRequest) -> Run:
+    """Runs a test's coroutine on asyncio's own loop, and on uvloop (hosts served by uvicorn)."""
+    if request.param == "uvloop":
+        uvloop = pytest.importorskip("uvloop", reason="uvloop does not support this platform")  # a dev dependency elsewhere
+        factory = uvloop.new_event_loop
+    else:
+        factory = asyncio.new_event_loop
+
+    def run_on_loop(coro: Awaitable[Any]) -> Any:
+        with asyncio.Runner(loop_factory=factory) as runner:
+            return runner.run(coro)  # type: ignore[arg-type]
+
+    return run_on_loop
 
 
 class Server:
@@ -86,7 +103,7 @@ def backend_of(http: httpx.AsyncClient) -> Any:
 # ------------------------------------------------------------------ where it is used
 
 
-def test_connections_the_runtime_creates_use_it_and_a_hosts_transport_is_left_alone() -> None:
+def test_connections_the_runtime_creates_use_it_and_a_hosts_transport_is_left_alone(run: Run) -> None:
     connector = Connector.load("tests/connectors/apikey")
     mock = httpx.MockTransport(lambda request: httpx.Response(200, json={}))
 
@@ -96,21 +113,21 @@ def test_connections_the_runtime_creates_use_it_and_a_hosts_transport_is_left_al
         async with connector.connect(credentials={"apiKey": "k-123456"}, transport=mock) as conn:
             assert conn._http._transport is mock
 
-    asyncio.run(main())
+    run(main())
 
 
-def test_install_refuses_a_client_it_cannot_change() -> None:
+def test_install_refuses_a_client_it_cannot_change(run: Run) -> None:
     async def main() -> None:
         async with httpx.AsyncClient(transport=httpx.MockTransport(lambda r: httpx.Response(204))) as http:
             assert not network.install(http)
 
-    asyncio.run(main())
+    run(main())
 
 
 # ------------------------------------------------------------------ plain TCP
 
 
-def test_keep_alive_reuses_one_connection_and_survives_the_server_closing_it_while_idle() -> None:
+def test_keep_alive_reuses_one_connection_and_survives_the_server_closing_it_while_idle(run: Run) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         for n in range(2):  # two requests per connection, then the server closes it
             head, _ = await read_request(reader)
@@ -127,7 +144,7 @@ def test_keep_alive_reuses_one_connection_and_survives_the_server_closing_it_whi
             assert server.connections == 2
             return bodies
 
-    assert asyncio.run(main()) == [b"answer 0 to /a", b"answer 1 to /b", b"answer 0 to /c"]
+    assert run(main()) == [b"answer 0 to /a", b"answer 1 to /b", b"answer 0 to /c"]
 
 
 @pytest.fixture
@@ -148,7 +165,7 @@ def buffer_peak(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 MOST_HELD = network.HIGH_WATER + 256 * 1024
 
 
-def test_a_large_body_read_slowly_is_whole_and_never_buffered_past_the_high_water_mark(buffer_peak: list[int]) -> None:
+def test_a_large_body_read_slowly_is_whole_and_never_buffered_past_the_high_water_mark(run: Run, buffer_peak: list[int]) -> None:
     body = bytes(range(256)) * (8 * 1024 * 4)  # 8 MiB
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -165,11 +182,11 @@ def test_a_large_body_read_slowly_is_whole_and_never_buffered_past_the_high_wate
                     await asyncio.sleep(0.001)  # a consumer slower than loopback
             return b"".join(chunks)
 
-    assert asyncio.run(main()) == body
+    assert run(main()) == body
     assert network.HIGH_WATER < buffer_peak[0] <= MOST_HELD
 
 
-def test_a_large_upload_to_a_slow_reader_arrives_whole() -> None:
+def test_a_large_upload_to_a_slow_reader_arrives_whole(run: Run) -> None:
     payload = b"0123456789abcdef" * (1024 * 1024)  # 16 MiB: far more than the socket buffers hold
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -186,10 +203,10 @@ def test_a_large_upload_to_a_slow_reader_arrives_whole() -> None:
         async with Server(handler) as server, client() as http:
             return (await http.post(server.url + "/upload", content=payload)).content
 
-    assert asyncio.run(main()) == b"%d %d" % (len(payload), hash(payload) & 0xFFFF)
+    assert run(main()) == b"%d %d" % (len(payload), hash(payload) & 0xFFFF)
 
 
-def test_a_server_that_never_answers_is_a_read_timeout() -> None:
+def test_a_server_that_never_answers_is_a_read_timeout(run: Run) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         await asyncio.sleep(30)
@@ -201,10 +218,10 @@ def test_a_server_that_never_answers_is_a_read_timeout() -> None:
                 await http.get(server.url + "/silent")
             return time.monotonic() - started
 
-    assert 0.2 <= asyncio.run(main()) < 3
+    assert 0.2 <= run(main()) < 3
 
 
-def test_a_server_that_never_reads_is_a_write_timeout() -> None:
+def test_a_server_that_never_reads_is_a_write_timeout(run: Run) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(30)  # reads nothing: the socket buffers fill up
 
@@ -213,10 +230,10 @@ def test_a_server_that_never_reads_is_a_write_timeout() -> None:
             with pytest.raises(httpx.WriteTimeout):
                 await http.post(server.url + "/upload", content=b"x" * (64 * 1024 * 1024))
 
-    asyncio.run(main())
+    run(main())
 
 
-def test_nothing_listening_is_a_connect_error() -> None:
+def test_nothing_listening_is_a_connect_error(run: Run) -> None:
     async def main() -> None:
         async with Server(read_request) as server:  # take a free port, then free it
             url = server.url
@@ -224,10 +241,10 @@ def test_nothing_listening_is_a_connect_error() -> None:
             with pytest.raises(httpx.ConnectError):
                 await http.get(url + "/")
 
-    asyncio.run(main())
+    run(main())
 
 
-def test_a_body_cut_short_is_a_protocol_error_and_a_reset_connection_a_read_error() -> None:
+def test_a_body_cut_short_is_a_protocol_error_and_a_reset_connection_a_read_error(run: Run) -> None:
     async def cut(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly this")
@@ -250,10 +267,10 @@ def test_a_body_cut_short_is_a_protocol_error_and_a_reset_connection_a_read_erro
             with pytest.raises(httpx.ReadError):
                 await http.get(server.url + "/")
 
-    asyncio.run(main())
+    run(main())
 
 
-def test_a_request_cancelled_while_waiting_leaves_the_client_usable() -> None:
+def test_a_request_cancelled_while_waiting_leaves_the_client_usable(run: Run) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         head, _ = await read_request(reader)
         if b"/slow" in head:
@@ -270,7 +287,7 @@ def test_a_request_cancelled_while_waiting_leaves_the_client_usable() -> None:
                 await task
             return (await http.get(server.url + "/fast")).content
 
-    assert asyncio.run(main()) == b"fast"
+    assert run(main()) == b"fast"
 
 
 # ------------------------------------------------------------------ TLS
@@ -293,7 +310,7 @@ def trusting(ca: Any) -> ssl.SSLContext:
     return ctx
 
 
-def test_tls_requests_with_a_slow_consumer_and_keep_alive(ca: Any, buffer_peak: list[int]) -> None:
+def test_tls_requests_with_a_slow_consumer_and_keep_alive(run: Run, ca: Any, buffer_peak: list[int]) -> None:
     body = b"tls " * (1024 * 1024)  # 4 MiB: reading pauses and resumes through the TLS layer
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -314,13 +331,13 @@ def test_tls_requests_with_a_slow_consumer_and_keep_alive(ca: Any, buffer_peak: 
             assert server.connections == 1
             return small.content, b"".join(chunks), stream.get_extra_info("ssl_object")
 
-    small, big, ssl_object = asyncio.run(main())
+    small, big, ssl_object = run(main())
     assert (small, big) == (b"small", body)
     assert network.HIGH_WATER < buffer_peak[0] <= MOST_HELD
     assert isinstance(ssl_object, ssl.SSLObject) and ssl_object.version() in ("TLSv1.2", "TLSv1.3")
 
 
-def test_an_untrusted_certificate_is_a_connect_error(ca: Any) -> None:
+def test_an_untrusted_certificate_is_a_connect_error(run: Run, ca: Any) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await read_request(reader)
 
@@ -329,10 +346,10 @@ def test_an_untrusted_certificate_is_a_connect_error(ca: Any) -> None:
             with pytest.raises(httpx.ConnectError, match="certificate verify failed"):
                 await http.get(server.url + "/")
 
-    asyncio.run(main())
+    run(main())
 
 
-def test_a_tls_handshake_that_never_ends_is_a_connect_timeout() -> None:
+def test_a_tls_handshake_that_never_ends_is_a_connect_timeout(run: Run) -> None:
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await asyncio.sleep(30)  # accepts TCP, never speaks TLS
 
@@ -343,5 +360,5 @@ def test_a_tls_handshake_that_never_ends_is_a_connect_timeout() -> None:
                 await http.get(server.url.replace("http://", "https://") + "/")
             return time.monotonic() - started
 
-    assert 0.3 <= asyncio.run(main()) < 3
+    assert 0.3 <= run(main()) < 3
 
