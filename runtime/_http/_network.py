@@ -3,32 +3,37 @@
 httpx's pool (httpcore) reads and writes through a network backend; the default one is built on
 anyio, and every read and write there pays for a cancel scope with a loop timer, an exception-
 mapping context manager, and on reads a `pause_reading`/`resume_reading` pair (two epoll
-changes), on writes a checkpoint. Against a loopback server that was ~0.25 ms of a GET's
-~1.6-1.9 ms of client CPU on the benchmark machine (`benchmarks/RESULTS.md`, fourth session).
-httpcore once had a native asyncio backend and declined to bring it back, so this is ours:
+changes), on writes a checkpoint. Against the loopback benchmark server that was ~0.25-0.3 ms
+of a GET's ~1.5-1.9 ms of client CPU (`benchmarks/RESULTS.md`, fourth session). httpcore once
+had a native asyncio backend and declined to bring it back, so this is ours:
 
 - the event loop reads each connection as data arrives (a protocol, not a stream); `read`
   returns what is buffered without waiting, and waits on one future otherwise. Reading pauses
   above HIGH_WATER buffered bytes and resumes below LOW_WATER, so a slow consumer of a large
-  body never holds more than that in memory;
+  body never holds much more than that in memory;
+- writes go to the transport in slices, waiting whenever it holds too much (see `write`);
 - a timeout is a `call_later` that fails that future, only when a read or a write must wait;
 - an idle connection the server closed is known from the protocol's state (`is_readable`),
   without a `poll()` system call for every request the pool assigns;
-- TLS is `loop.start_tls`, with the handshake bounded by the connect timeout.
+- connecting tries a host's addresses in parallel (aiohappyeyeballs, as aiohttp does), TLS is
+  `loop.start_tls` bounded by the connect timeout, and closing aborts: httpcore closes a
+  connection only when it has no further use for it.
 
 Errors are httpcore's (ConnectError, ConnectTimeout, ReadError, ReadTimeout, WriteError,
-WriteTimeout), which httpx turns into its own as with the default backend. Only the default
-transport of a client the runtime creates gets this backend (`install`): a host's transport and
-httpx's proxy transports are left as they are.
+WriteTimeout), which httpx turns into its own as with the default backend. It runs on asyncio's
+loops and on uvloop. Only the default transport of a client the runtime creates gets this
+backend (`install`): a host's transport and httpx's proxy transports are left as they are.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
 
+import aiohappyeyeballs
 import httpcore
 import httpx
 
@@ -40,6 +45,8 @@ HIGH_WATER = 256 * 1024
 LOW_WATER = 64 * 1024
 #: as anyio: a second address is tried when the first has not connected in this time
 _HAPPY_EYEBALLS_DELAY = 0.25
+#: the most bytes handed to the transport at once (see `_Stream.write`)
+_WRITE_SLICE = 64 * 1024
 
 
 class _Protocol(asyncio.Protocol):
@@ -138,22 +145,33 @@ class _Stream(httpcore.AsyncNetworkStream):
         return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Hand `buffer` to the transport a slice at a time, waiting while it holds too much.
+
+        Slices, because asyncio's TLS layer takes any one write whole and its flow control only
+        sees its own buffers: a 64 MiB body written at once would sit encrypted in memory and
+        never wait, never time out. The timeout bounds each wait for the transport to drain, so
+        a slow but steady reader is not cut off."""
         if not buffer:
             return
         p = self._protocol
-        if p.closed or self._transport.is_closing():
-            raise httpcore.WriteError("the connection is closed")
-        self._transport.write(buffer)
-        while p.writing_paused and not p.closed:  # the transport holds too much: wait for it to drain
-            try:
-                await _wait(p, "drainer", timeout)
-            except TimeoutError:
-                raise httpcore.WriteTimeout("timed out writing to the server") from None
+        view = memoryview(buffer)
+        for start in range(0, len(view), _WRITE_SLICE):
+            if p.closed or self._transport.is_closing():
+                raise httpcore.WriteError("the connection is closed")
+            self._transport.write(view[start : start + _WRITE_SLICE])
+            while p.writing_paused and not p.closed:
+                try:
+                    await _wait(p, "drainer", timeout)
+                except TimeoutError:
+                    raise httpcore.WriteTimeout("timed out writing to the server") from None
         if p.closed and p.lost is not None:
             raise httpcore.WriteError(f"the connection was lost: {p.lost!r}")
 
     async def aclose(self) -> None:
-        self._transport.close()
+        # abort, not close: close() keeps the socket until its unsent bytes are written (a
+        # server that stopped reading keeps it forever) and over TLS waits up to 30 s for the
+        # server's close_notify. httpcore closes a connection when it has no further use for it.
+        self._transport.abort()
         await asyncio.sleep(0)  # the loop closes the socket in its next turn: let it, before returning
 
     async def start_tls(
@@ -166,10 +184,10 @@ class _Stream(httpcore.AsyncNetworkStream):
                     self._transport, self._protocol, ssl_context, server_side=False, server_hostname=server_hostname
                 )
         except TimeoutError:
-            self._transport.close()
+            self._transport.abort()
             raise httpcore.ConnectTimeout("timed out in the TLS handshake") from None
         except (OSError, ssl.SSLError) as exc:  # SSLError (certificate problems) is an OSError too
-            self._transport.close()
+            self._transport.abort()
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
         if transport is None:  # the connection closed during the handshake
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
@@ -196,25 +214,27 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         loop = asyncio.get_running_loop()
-        # asyncio's own loops try a host's addresses in parallel, as anyio does; uvloop (hosts
-        # served by uvicorn) has no such option and tries them one after another
-        eyeballs = {"happy_eyeballs_delay": _HAPPY_EYEBALLS_DELAY} if isinstance(loop, asyncio.BaseEventLoop) else {}
         try:
             async with asyncio.timeout(timeout):
-                transport, protocol = await loop.create_connection(
-                    _Protocol, host, port, local_addr=(local_address, 0) if local_address else None, **eyeballs
+                addresses = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                local = await loop.getaddrinfo(local_address, 0, type=socket.SOCK_STREAM) if local_address else None
+                # a host's addresses tried in parallel, as anyio does; aiohappyeyeballs closes
+                # every socket but the winner even when the connect is cancelled (asyncio's own
+                # race left one open in ~1 of 5 cancels), and works on uvloop, which has no race
+                sock = await aiohappyeyeballs.start_connection(
+                    addresses, local_addr_infos=local, happy_eyeballs_delay=_HAPPY_EYEBALLS_DELAY
                 )
+                try:
+                    for option in socket_options or ():
+                        sock.setsockopt(*option)
+                    transport, protocol = await loop.create_connection(_Protocol, sock=sock)
+                except BaseException:
+                    sock.close()
+                    raise
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"timed out connecting to {host}:{port}") from None
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # uvloop reports some connect failures as RuntimeError
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        sock = transport.get_extra_info("socket")
-        try:
-            for option in socket_options or ():
-                sock.setsockopt(*option)
-        except OSError as exc:
-            transport.close()
-            raise httpcore.ConnectError(str(exc)) from exc
         return _Stream(transport, protocol)
 
     async def sleep(self, seconds: float) -> None:
