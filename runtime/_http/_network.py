@@ -3,8 +3,8 @@
 httpx's pool (httpcore) reads and writes through a network backend; the default one is built on
 anyio, and every read and write there pays for a cancel scope with a loop timer, an exception-
 mapping context manager, and on reads a `pause_reading`/`resume_reading` pair (two epoll
-changes), on writes a checkpoint. Against the loopback benchmark server that was ~0.25-0.3 ms
-of a GET's ~1.5-1.9 ms of client CPU (`benchmarks/RESULTS.md`, fourth session). httpcore once
+changes), on writes a checkpoint. Against the loopback benchmark server this backend takes
+0.22-0.25 ms off a GET's ~1.4 ms of client CPU (`benchmarks/RESULTS.md`, fourth session). httpcore once
 had a native asyncio backend and declined to bring it back, so this is ours:
 
 - the event loop reads each connection as data arrives (a protocol, not a stream); `read`
