@@ -1,12 +1,18 @@
-"""`connect(transport=...)` routes every request (hosts, replay servers, the test-suite runner)."""
+"""`connect(transport=...)` routes every request (hosts, replay servers, the test-suite runner);
+without one the runtime's own sockets carry them, on asyncio's loop and on uvloop."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import httpx
+import pytest
 
+from runtime import SandboxLimitError
+from sandbox import Limits
 from tests.core.conftest import load, run
 
 
@@ -87,3 +93,30 @@ def test_cookies_a_response_sets_are_sent_on_the_connections_next_requests() -> 
 
     run(main())
     assert cookies_seen == [None, None, "session=abc123", "session=abc123"]
+
+
+def test_the_runtime_runs_on_uvloop(apikey: Any, fake_api: Any) -> None:
+    """Hosts served by uvicorn run on uvloop: apiClient, REST mapping, axios, fetch, Promise.all
+    and the wall-time limit through the runtime's own sockets there."""
+    uvloop = pytest.importorskip("uvloop", reason="uvloop does not support this platform")  # a dev dependency elsewhere
+    async def main() -> tuple[Any, ...]:
+        assert type(asyncio.get_running_loop()).__module__.startswith("uvloop")
+        async with apikey.connect(connector_parameters={"baseUri": fake_api.url}, credentials={"apiKey": fake_api.api_key}) as conn:
+            js = await conn.call("operations/get-one/run")
+            rest = await conn.call("operations/get-one-rest/run")
+            axios = await conn.call("operations/axios-get/run")
+            fetched = await conn.call("operations/fetch-raw/run")
+            started = time.monotonic()
+            parallel = await conn.call("operations/slow-all/run", {"input": {"count": 5, "ms": 100}})
+            took = time.monotonic() - started
+            with pytest.raises(SandboxLimitError) as limit:
+                await conn.call("operations/slow-all/run", {"input": {"count": 2, "ms": 3000}}, limits=Limits(wall_time=0.3))
+            return js.output, rest.output, axios.output, fetched.output, parallel.output, took, limit.value.key
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        js, rest, axios, fetched, parallel, took, key = runner.run(main())
+    assert js == rest == {"ok": True, "via": "header"}
+    assert axios["status"] == 200 and axios["putBody"] == "raw text"
+    assert fetched["json"] == {"hello": "fetch"}
+    assert parallel == {"count": 5, "slept": [100] * 5} and took < 0.45  # concurrently, not 0.5 s
+    assert key == "wall_time_limit"
