@@ -4,7 +4,7 @@ httpx's pool (httpcore) reads and writes through a network backend; the default 
 anyio, and every read and write there pays for a cancel scope with a loop timer, an exception-
 mapping context manager, and on reads a `pause_reading`/`resume_reading` pair (two epoll
 changes), on writes a checkpoint. Against the loopback benchmark server this backend takes
-0.22-0.25 ms off a GET's ~1.4 ms of client CPU (`benchmarks/RESULTS.md`, fourth session). httpcore once
+0.22-0.35 ms off a GET's 1.4-1.7 ms of client CPU (`benchmarks/RESULTS.md`, fourth session). httpcore once
 had a native asyncio backend and declined to bring it back, so this is ours:
 
 - the event loop reads each connection as data arrives (a protocol, not a stream); `read`
@@ -13,8 +13,9 @@ had a native asyncio backend and declined to bring it back, so this is ours:
   body never holds much more than that in memory;
 - writes go to the transport in slices, waiting whenever it holds too much (see `write`);
 - a timeout is a `call_later` that fails that future, only when a read or a write must wait;
-- an idle connection the server closed is known from the protocol's state (`is_readable`),
-  without a `poll()` system call for every request the pool assigns;
+- whether an idle connection is still usable (`is_readable`) is answered from what the loop
+  has read, and else by a `poll()` of the socket, as anyio does: while the loop is busy a
+  server's close waits in the kernel;
 - connecting tries a host's addresses in parallel (aiohappyeyeballs, as aiohttp does), TLS is
   `loop.start_tls` bounded by the connect timeout, and closing aborts: httpcore closes a
   connection only when it has no further use for it.
@@ -28,6 +29,7 @@ backend (`install`): a host's transport and httpx's proxy transports are left as
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
 import ssl
 from collections.abc import Iterable
@@ -116,6 +118,18 @@ async def _wait(protocol: _Protocol, slot: str, timeout: float | None) -> None:
             timer.cancel()
 
 
+def _socket_readable(sock: Any) -> bool:
+    """Whether the kernel holds bytes or a close for `sock` (a closed socket counts as readable)."""
+    fd = sock.fileno() if sock is not None else -1
+    if fd < 0:
+        return True
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([fd], [], [], 0)[0])  # pragma: no cover - Windows
+
+
 class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
         self._transport = transport
@@ -197,7 +211,9 @@ class _Stream(httpcore.AsyncNetworkStream):
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # for an idle connection: the server closed it, or sent junk
             p = self._protocol
-            return bool(p.buffer) or p.eof
+            # what the loop has read, or else what it has not read yet: while the loop is busy
+            # (JavaScript running between two requests) a server's close waits in the kernel
+            return bool(p.buffer) or p.eof or _socket_readable(self._transport.get_extra_info("socket"))
         key = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}.get(info)
         return self._transport.get_extra_info(key) if key is not None else None
 

@@ -9,6 +9,7 @@ import gc
 import socket
 import ssl
 import struct
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -146,6 +147,45 @@ def test_keep_alive_reuses_one_connection_and_survives_the_server_closing_it_whi
             return bodies
 
     assert run(main()) == [b"answer 0 to /a", b"answer 1 to /b", b"answer 0 to /c"]
+
+
+def test_a_connection_the_server_closed_while_the_loop_was_busy_is_not_reused(run: Run) -> None:
+    """The server closes each connection 2 ms after answering, while the client's loop is busy
+    (as with JavaScript running between two requests): the close is still in the kernel, not
+    yet read by the loop, and the next request must take a new connection, not fail."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def answer(conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+                data += chunk
+            conn.sendall(response(b"one"))
+            time.sleep(0.002)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+    async def main() -> list[bytes]:
+        bodies = []
+        async with client() as http:
+            for _ in range(20):
+                bodies.append((await http.get(f"http://127.0.0.1:{port}/")).content)
+                time.sleep(0.01)  # the loop is busy while the server's close arrives
+        return bodies
+
+    try:
+        assert run(main()) == [b"one"] * 20
+    finally:
+        listener.close()
 
 
 @pytest.fixture
