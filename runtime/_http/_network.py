@@ -131,9 +131,12 @@ def _socket_readable(sock: Any) -> bool:
 
 
 class _Stream(httpcore.AsyncNetworkStream):
-    def __init__(self, transport: asyncio.Transport, protocol: _Protocol) -> None:
+    def __init__(self, transport: asyncio.Transport, protocol: _Protocol, tcp: asyncio.Transport | None = None) -> None:
         self._transport = transport
         self._protocol = protocol
+        #: the TCP transport (under TLS, the one below): asyncio's TLS transport says it is
+        #: closing only once the loop has run, and a write that never waits never lets it
+        self._tcp = tcp if tcp is not None else transport
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         p = self._protocol
@@ -170,7 +173,14 @@ class _Stream(httpcore.AsyncNetworkStream):
         p = self._protocol
         view = memoryview(buffer)
         for start in range(0, len(view), _WRITE_SLICE):
-            if p.closed or self._transport.is_closing():
+            if start and _socket_readable(self._tcp.get_extra_info("socket")):
+                # the server answered while we upload (a 413, a 401) and may close: let the loop
+                # read the answer before a write meets the reset, after which asyncio's
+                # transport reads no more and the answer would be lost (httpcore reads it
+                # after a failed write). Two turns: the first runs this task before the read.
+                await asyncio.sleep(0)
+                await asyncio.sleep(0)
+            if p.closed or self._tcp.is_closing() or self._transport.is_closing():
                 raise httpcore.WriteError("the connection is closed")
             self._transport.write(view[start : start + _WRITE_SLICE])
             while p.writing_paused and not p.closed:
@@ -191,6 +201,12 @@ class _Stream(httpcore.AsyncNetworkStream):
     async def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
+        p = self._protocol
+        if p.eof or p.buffer or self._transport.is_closing():
+            # the loop reads eagerly: a close (or bytes) the server sent first is already taken
+            self._transport.abort()
+            what = "sent data" if p.buffer else "closed the connection"
+            raise httpcore.ConnectError(f"the server {what} before the TLS handshake")
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout(timeout):
@@ -203,10 +219,11 @@ class _Stream(httpcore.AsyncNetworkStream):
         except (OSError, ssl.SSLError) as exc:  # SSLError (certificate problems) is an OSError too
             self._transport.abort()
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
-        if transport is None:  # the connection closed during the handshake
+        if transport is None or self._transport.is_closing():  # uvloop may hand back TLS over a closed connection
+            self._transport.abort()
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        self._protocol.transport = transport  # type: ignore[assignment]  # pausing reads now pauses the TLS layer
-        return _Stream(transport, self._protocol)  # type: ignore[arg-type]
+        p.transport = transport  # type: ignore[assignment]  # pausing reads now pauses the TLS layer
+        return _Stream(transport, p, self._transport)  # type: ignore[arg-type]
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":  # for an idle connection: the server closed it, or sent junk

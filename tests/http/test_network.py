@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import socket
 import ssl
 import struct
@@ -14,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import httpcore
 import httpx
 import pytest
 import trustme
@@ -75,6 +77,53 @@ class Server:
             t.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.server.wait_closed()
+
+
+class ThreadedServer:
+    """A blocking server on 127.0.0.1 with a thread per connection: it runs while the client's
+    loop is busy, and answers at moments the client's loop does not choose."""
+
+    def __init__(self, handler: Callable[[socket.socket], None], tls: ssl.SSLContext | None = None) -> None:
+        self.handler = handler
+        self.tls = tls
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: socket.socket) -> None:
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            self.handler(conn)
+        except OSError:
+            pass  # the client went away
+        finally:
+            conn.close()
+
+    def __enter__(self) -> ThreadedServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.listener.close()
+
+
+def recv_head(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
+        data += chunk
+    return data
 
 
 async def read_request(reader: asyncio.StreamReader) -> tuple[bytes, bytes]:
@@ -153,39 +202,22 @@ def test_a_connection_the_server_closed_while_the_loop_was_busy_is_not_reused(ru
     """The server closes each connection 2 ms after answering, while the client's loop is busy
     (as with JavaScript running between two requests): the close is still in the kernel, not
     yet read by the loop, and the next request must take a new connection, not fail."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
 
     def answer(conn: socket.socket) -> None:
-        with conn:
-            data = b""
-            while b"\r\n\r\n" not in data and (chunk := conn.recv(65536)):
-                data += chunk
-            conn.sendall(response(b"one"))
-            time.sleep(0.002)
+        recv_head(conn)
+        conn.sendall(response(b"one"))
+        time.sleep(0.002)
 
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=answer, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-
-    async def main() -> list[bytes]:
+    async def main(url: str) -> list[bytes]:
         bodies = []
         async with client() as http:
             for _ in range(20):
-                bodies.append((await http.get(f"http://127.0.0.1:{port}/")).content)
+                bodies.append((await http.get(url + "/")).content)
                 time.sleep(0.01)  # the loop is busy while the server's close arrives
         return bodies
 
-    try:
-        assert run(main()) == [b"one"] * 20
-    finally:
-        listener.close()
+    with ThreadedServer(answer) as server:
+        assert run(main(server.url)) == [b"one"] * 20
 
 
 @pytest.fixture
@@ -429,6 +461,64 @@ def test_tls_requests_with_a_slow_consumer_and_keep_alive(run: Run, ca: Any, buf
     assert (small, big) == (b"small", body)
     assert network.HIGH_WATER < buffer_peak[0] <= MOST_HELD
     assert isinstance(ssl_object, ssl.SSLObject) and ssl_object.version() in ("TLSv1.2", "TLSv1.3")
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["tcp", "tls"])
+def test_an_early_answer_to_an_upload_is_read(run: Run, tls: bool, ca: trustme.CA) -> None:
+    """The server answers after the headers (413), stops reading, and closes a little later
+    with the body unread (a reset): the client reads the answer instead of failing on the
+    write, as httpcore intends (anyio's backend loses it here, over TLS every time)."""
+
+    def refuse(conn: socket.socket) -> None:
+        recv_head(conn)
+        conn.sendall(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope")
+        time.sleep(0.2)
+
+    async def main(url: str) -> list[tuple[int, bytes]]:
+        async with client(verify=trusting(ca) if tls else True) as http:
+            return [((r := await http.post(url + "/upload", content=b"x" * 8_000_000)).status_code, r.content) for _ in range(2)]
+
+    with ThreadedServer(refuse, tls=tls_server_context(ca) if tls else None) as server:
+        assert run(main(server.url)) == [(413, b"nope")] * 2
+
+
+def test_an_upload_the_server_resets_ends_cleanly_over_tls(run: Run, ca: trustme.CA, caplog: pytest.LogCaptureFixture) -> None:
+    """No write goes on into the dead connection: asyncio's TLS transport says it is closing
+    only after the loop has run, and logs a warning for every write into it until then."""
+    caplog.set_level(logging.WARNING, logger="asyncio")
+
+    def reset(conn: socket.socket) -> None:
+        recv_head(conn)
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+
+    async def main(url: str) -> None:
+        async with client(verify=trusting(ca)) as http:
+            with pytest.raises((httpx.WriteError, httpx.ReadError, httpx.RemoteProtocolError)):
+                await http.post(url + "/upload", content=b"x" * 16_000_000)
+
+    with ThreadedServer(reset, tls=tls_server_context(ca)) as server:
+        run(main(server.url))
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_tls_on_a_connection_the_server_already_closed_fails_at_once(run: Run, ca: trustme.CA) -> None:
+    """The loop reads eagerly, so the server's close can be taken before the handshake starts:
+    a ConnectError right away, not a handshake waiting out its timeout (asyncio) or a request
+    sent into a dead connection (uvloop)."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        pass  # closes at once
+
+    async def main() -> float:
+        async with Server(handler) as server:
+            stream = await network.AsyncioBackend().connect_tcp("127.0.0.1", server.port, timeout=5)
+            await asyncio.sleep(0.05)  # the close arrives and is read
+            started = time.monotonic()
+            with pytest.raises(httpcore.ConnectError, match="closed the connection before the TLS handshake"):
+                await stream.start_tls(trusting(ca), server_hostname="127.0.0.1", timeout=3)
+            return time.monotonic() - started
+
+    assert run(main()) < 1
 
 
 def test_an_untrusted_certificate_is_a_connect_error(run: Run, ca: Any) -> None:
