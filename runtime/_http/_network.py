@@ -4,8 +4,8 @@ httpx's pool (httpcore) reads and writes through a network backend; the default 
 anyio, and every read and write there pays for a cancel scope with a loop timer, an exception-
 mapping context manager, and on reads a `pause_reading`/`resume_reading` pair (two epoll
 changes), on writes a checkpoint. Against the loopback benchmark server this backend takes
-0.22-0.35 ms off a GET's 1.4-1.7 ms of client CPU (`benchmarks/RESULTS.md`, fourth session). httpcore once
-had a native asyncio backend and declined to bring it back, so this is ours:
+0.22-0.35 ms off a GET's 1.4-1.7 ms of client CPU (`benchmarks/RESULTS.md`, fourth session).
+httpcore once had a native asyncio backend and declined to bring it back, so this is ours:
 
 - the event loop reads each connection as data arrives (a protocol, not a stream); `read`
   returns what is buffered without waiting, and waits on one future otherwise. Reading pauses
@@ -13,12 +13,17 @@ had a native asyncio backend and declined to bring it back, so this is ours:
   body never holds much more than that in memory;
 - writes go to the transport in slices, waiting whenever it holds too much (see `write`);
 - a timeout is a `call_later` that fails that future, only when a read or a write must wait;
-- whether an idle connection is still usable (`is_readable`) is answered from what the loop
-  has read, and else by a `poll()` of the socket, as anyio does: while the loop is busy a
-  server's close waits in the kernel;
 - connecting tries a host's addresses in parallel (aiohappyeyeballs, as aiohttp does), TLS is
   `loop.start_tls` bounded by the connect timeout, and closing aborts: httpcore closes a
   connection only when it has no further use for it.
+
+Reading eagerly changes what the loop knows when, and three places account for it (each found
+in review, each with a test): whether an idle connection is still usable (`is_readable`) is
+answered from what the loop has read and else by a `poll()` of the socket, because while the
+loop is busy (JavaScript between two requests) a server's close waits unread in the kernel; a
+connection the server closed or spoke on before TLS fails at once in `start_tls`; and an
+upload yields to the loop when the server has answered, so that the answer is read before a
+write meets the server's reset (asyncio's transport reads nothing after a failed write).
 
 Errors are httpcore's (ConnectError, ConnectTimeout, ReadError, ReadTimeout, WriteError,
 WriteTimeout), which httpx turns into its own as with the default backend. It runs on asyncio's
