@@ -34,7 +34,6 @@ backend (`install`): a host's transport and httpx's proxy transports are left as
 from __future__ import annotations
 
 import asyncio
-import select
 import socket
 import ssl
 from collections.abc import Iterable
@@ -43,6 +42,11 @@ from typing import Any
 import aiohappyeyeballs
 import httpcore
 import httpx
+
+try:  # what anyio's backend asks too; private to httpcore, so checked: without it, `install` declines
+    from httpcore._utils import is_socket_readable
+except ImportError:  # pragma: no cover - another httpcore
+    is_socket_readable = None  # type: ignore[assignment]
 
 __all__ = ["HIGH_WATER", "LOW_WATER", "AsyncioBackend", "install"]
 
@@ -54,6 +58,8 @@ LOW_WATER = 64 * 1024
 _HAPPY_EYEBALLS_DELAY = 0.25
 #: the most bytes handed to the transport at once (see `_Stream.write`)
 _WRITE_SLICE = 64 * 1024
+#: httpcore's names for what it asks of a stream -> asyncio's
+_EXTRA_INFO = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}
 
 
 class _Protocol(asyncio.Protocol):
@@ -123,18 +129,6 @@ async def _wait(protocol: _Protocol, slot: str, timeout: float | None) -> None:
             timer.cancel()
 
 
-def _socket_readable(sock: Any) -> bool:
-    """Whether the kernel holds bytes or a close for `sock` (a closed socket counts as readable)."""
-    fd = sock.fileno() if sock is not None else -1
-    if fd < 0:
-        return True
-    if hasattr(select, "poll"):
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        return bool(poller.poll(0))
-    return bool(select.select([fd], [], [], 0)[0])  # pragma: no cover - Windows
-
-
 class _Stream(httpcore.AsyncNetworkStream):
     def __init__(self, transport: asyncio.Transport, protocol: _Protocol, tcp: asyncio.Transport | None = None) -> None:
         self._transport = transport
@@ -178,7 +172,7 @@ class _Stream(httpcore.AsyncNetworkStream):
         p = self._protocol
         view = memoryview(buffer)
         for start in range(0, len(view), _WRITE_SLICE):
-            if start and _socket_readable(self._tcp.get_extra_info("socket")):
+            if start and self._kernel_has_input():
                 # the server answered while we upload (a 413, a 401) and may close: let the loop
                 # read the answer before a write meets the reset, after which asyncio's
                 # transport reads no more and the answer would be lost (httpcore reads it
@@ -235,9 +229,13 @@ class _Stream(httpcore.AsyncNetworkStream):
             p = self._protocol
             # what the loop has read, or else what it has not read yet: while the loop is busy
             # (JavaScript running between two requests) a server's close waits in the kernel
-            return bool(p.buffer) or p.eof or _socket_readable(self._transport.get_extra_info("socket"))
-        key = {"ssl_object": "ssl_object", "client_addr": "sockname", "server_addr": "peername", "socket": "socket"}.get(info)
+            return bool(p.buffer) or p.eof or self._kernel_has_input()
+        key = _EXTRA_INFO.get(info)
         return self._transport.get_extra_info(key) if key is not None else None
+
+    def _kernel_has_input(self) -> bool:
+        """Bytes or a close the kernel holds that the loop has not read yet (a closed socket: True)."""
+        return is_socket_readable(self._tcp.get_extra_info("socket"))
 
 
 class AsyncioBackend(httpcore.AsyncNetworkBackend):
@@ -283,8 +281,11 @@ _BACKEND = AsyncioBackend()
 
 
 def install(http: httpx.AsyncClient) -> bool:
-    """Give `http`'s default transport this backend, before it opens any connection. False
-    (nothing changed) when that transport is not httpx's own pool (a host's transport)."""
+    """Give `http`'s default transport this backend, before it opens any connection; only for
+    clients the runtime created (a host's own `AsyncHTTPTransport` would pass the checks). False,
+    nothing changed, when the transport is not httpx's pool or httpcore lacks what this needs."""
+    if is_socket_readable is None:
+        return False
     transport = getattr(http, "_transport", None)
     pool = getattr(transport, "_pool", None)
     if type(transport) is not httpx.AsyncHTTPTransport or type(pool) is not httpcore.AsyncConnectionPool:
